@@ -1,0 +1,60 @@
+# hoso: the two commands (`make run`, `make test`) and their helpers.
+# Everything a fresh machine needs is installed from here.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil
+SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools
+
+.PHONY: run test lint typecheck unit integration e2e package bench system-deps clean
+
+run: $(STAMP) system-deps
+	$(PY) -m infra.local
+
+test: $(STAMP) system-deps lint typecheck
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+integration: $(STAMP) system-deps
+	$(PY) -m pytest tests/integration
+
+e2e: $(STAMP) system-deps
+	$(PY) -m pytest tests/e2e
+
+# The deployable Lambda package: chalice only takes app.py, chalicelib/ and vendor/,
+# so our top-level packages are copied into vendor/ first.
+package: $(STAMP)
+	$(PY) -m infra.package
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Debian packages used by the tests' independent checks (pdfsig, qpdf, pdftotext,
+# NSS certutil). Installed only when a tool is missing.
+system-deps:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES); \
+	fi
+
+clean:
+	rm -rf $(VENV) .local vendor .chalice/deployments .mypy_cache .ruff_cache .pytest_cache

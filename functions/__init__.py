@@ -1,0 +1,1 @@
+"""The serverless functions' logic: intake, render, sign, seal, archive, records, publish."""

@@ -1,0 +1,187 @@
+"""The case model and its state machine: statuses, steps, signatures and legal transitions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from functions.errors import Conflict
+
+SUBMITTED = "submitted"
+AWAITING_SIGNATURE = "awaiting_signature"
+SEALED = "sealed"
+ARCHIVED = "archived"
+REJECTED = "rejected"
+FAILED = "failed"
+
+TRANSITIONS: dict[str | None, set[str]] = {
+    None: {SUBMITTED},
+    SUBMITTED: {AWAITING_SIGNATURE, FAILED},
+    AWAITING_SIGNATURE: {AWAITING_SIGNATURE, SEALED, REJECTED, FAILED},
+    SEALED: {ARCHIVED, FAILED},
+    ARCHIVED: set(),
+    REJECTED: set(),
+    FAILED: set(),
+}
+
+STEP_WAITING = "waiting"
+STEP_PENDING = "pending"
+STEP_SIGNED = "signed"
+STEP_REJECTED = "rejected"
+
+ROLE_SEAL = "seal"
+
+
+@dataclass
+class Step:
+    """One signing step: who signs (role, organisation) and where it stands."""
+
+    index: int
+    role: str
+    organization: str
+    title: str = ""
+    status: str = STEP_WAITING
+
+
+@dataclass
+class Signature:
+    """A signature applied to the case's document."""
+
+    step: int
+    kind: str  # "officer" | "seal"
+    signer: str
+    signed_at: str
+    level: str
+    field: str
+
+
+@dataclass
+class Document:
+    """The case's current PDF: where it lies and what it is."""
+
+    key: str
+    sha256: str
+    pages: int
+    size: int
+
+
+@dataclass
+class Case:
+    """A procedure case from submission to archive."""
+
+    id: str
+    procedure: str
+    procedure_version: str
+    organization: str
+    submitted_by: str
+    created_at: str
+    data: dict[str, Any]
+    number: str
+    steps: list[Step]
+    document: Document
+    status: str | None = None
+    version: int = 0
+    signatures: list[Signature] = field(default_factory=list)
+    record_id: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def move_to(self, status: str, at: str) -> tuple[str | None, str]:
+        """Apply a legal transition; returns (previous status, new status)."""
+        if status not in TRANSITIONS[self.status]:
+            raise Conflict(f"case {self.id} cannot go from {self.status} to {status}")
+        previous = self.status
+        self.status = status
+        self.version += 1
+        self.history.append({"status": status, "version": self.version, "at": at})
+        return previous, status
+
+    def current_step(self) -> Step | None:
+        """The step whose turn it is, or None when no signature is awaited."""
+        if self.status != AWAITING_SIGNATURE:
+            return None
+        return next((s for s in self.steps if s.status == STEP_PENDING), None)
+
+    def complete_step(self, step: Step) -> Step | None:
+        """Mark ``step`` signed and make the next one pending; returns the next step."""
+        step.status = STEP_SIGNED
+        following = [s for s in self.steps if s.index > step.index]
+        if following:
+            following[0].status = STEP_PENDING
+            return following[0]
+        return None
+
+    def to_item(self) -> dict[str, Any]:
+        """The case as stored: every field, including the submitted data."""
+        return asdict(self)
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Case:
+        """Rebuild a case from what ``to_item`` produced."""
+        values = dict(item)
+        values["steps"] = [Step(**s) for s in item["steps"]]
+        values["signatures"] = [Signature(**s) for s in item["signatures"]]
+        values["document"] = Document(**item["document"])
+        return cls(**values)
+
+    def public_view(self) -> dict[str, Any]:
+        """The API shape of a case (DESIGN.md): no storage keys, no submitter id."""
+        return {
+            "id": self.id,
+            "procedure": self.procedure,
+            "procedure_version": self.procedure_version,
+            "organization": self.organization,
+            "status": self.status,
+            "version": self.version,
+            "number": self.number,
+            "steps": [
+                {"index": s.index, "role": s.role, "organization": s.organization, "status": s.status}
+                for s in self.steps
+            ],
+            "signatures": [
+                {
+                    "step": s.step,
+                    "kind": s.kind,
+                    "signer": s.signer,
+                    "signed_at": s.signed_at,
+                    "level": s.level,
+                }
+                for s in self.signatures
+            ],
+            "document": {"sha256": self.document.sha256, "pages": self.document.pages},
+            "record_id": self.record_id,
+            "created_at": self.created_at,
+            "history": list(self.history),
+        }
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """A `Case Status Changed` event: ids and states only, never personal data."""
+
+    event_id: str
+    case_id: str
+    procedure: str
+    organization: str
+    status: str
+    previous_status: str | None
+    version: int
+    occurred_at: str
+    record_id: str | None
+
+    @classmethod
+    def for_case(cls, case: Case, previous: str | None, occurred_at: str) -> StatusEvent:
+        """The event for the transition that just brought ``case`` to its status."""
+        return cls(
+            event_id=f"{case.id}:{case.version}",
+            case_id=case.id,
+            procedure=case.procedure,
+            organization=case.organization,
+            status=str(case.status),
+            previous_status=previous,
+            version=case.version,
+            occurred_at=occurred_at,
+            record_id=case.record_id,
+        )
+
+    def detail(self) -> dict[str, Any]:
+        return asdict(self)

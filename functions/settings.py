@@ -1,0 +1,58 @@
+"""The one settings object: every configuration value, read from an environment mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration for one stage; built by the bootstrap from the process environment."""
+
+    stage: str
+    region: str
+    bucket: str
+    table: str
+    event_bus: str
+    user_pool_id: str
+    user_pool_client_id: str
+    jwks_url: str
+    token_issuer: str
+    tsa_url: str
+    trust_anchors_file: str
+    aws_endpoint_url: str | None = None
+    download_url_ttl_seconds: int = 300
+    max_body_bytes: int = 1_000_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read HOSO_* variables (and the AWS region/endpoint) from ``env``."""
+
+        def need(name: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                raise RuntimeError(f"setting {name} is missing from the environment")
+            return value
+
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-southeast-1"
+        pool_id = need("HOSO_USER_POOL_ID")
+        issuer = env.get("HOSO_TOKEN_ISSUER") or (
+            f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+        )
+        return cls(
+            stage=env.get("HOSO_STAGE", "local"),
+            region=region,
+            bucket=need("HOSO_BUCKET"),
+            table=need("HOSO_TABLE"),
+            event_bus=need("HOSO_EVENT_BUS"),
+            user_pool_id=pool_id,
+            user_pool_client_id=need("HOSO_USER_POOL_CLIENT_ID"),
+            jwks_url=env.get("HOSO_JWKS_URL") or f"{issuer}/.well-known/jwks.json",
+            token_issuer=issuer,
+            tsa_url=need("HOSO_TSA_URL"),
+            trust_anchors_file=need("HOSO_TRUST_ANCHORS_FILE"),
+            aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            download_url_ttl_seconds=int(env.get("HOSO_DOWNLOAD_URL_TTL_SECONDS", "300")),
+            max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),
+        )

@@ -1,0 +1,1 @@
+"""PDF signatures with pyHanko: PKI, signer backends, PAdES levels, appearance, validation."""

@@ -1,0 +1,104 @@
+"""The development PKI's online services as one WSGI app: RFC 3161 timestamps and OCSP."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import unquote
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from signing.devpki import DevPki
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class PkiServices:
+    """Answers ``POST /tsa`` (timestamp requests) and ``/ocsp`` (GET or POST) for a DevPki."""
+
+    def __init__(self, pki: DevPki) -> None:
+        self.pki = pki
+        der = serialization.Encoding.DER
+        self._timestamper = DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(pki.tsa_cert.public_bytes(der)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(
+                pki.tsa_key.private_bytes(
+                    der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            ),
+            certs_to_embed=[asn1_x509.Certificate.load(pki.root_cert.public_bytes(der))],  # type: ignore[arg-type]
+        )
+
+    def timestamp(self, request_der: bytes) -> bytes:
+        """A DER TimeStampResp for a DER TimeStampReq."""
+        request = tsp.TimeStampReq.load(request_der)
+        return self._timestamper.request_tsa_response(request).dump()
+
+    def ocsp_response(self, request_der: bytes) -> bytes:
+        """A signed OCSP response: good for certificates of our root, unauthorized otherwise."""
+        request = ocsp.load_der_ocsp_request(request_der)
+        root = self.pki.root_cert
+        digest = hashes.Hash(request.hash_algorithm)
+        digest.update(root.subject.public_bytes())
+        ours = digest.finalize() == request.issuer_name_hash
+        if not ours:
+            return ocsp.OCSPResponseBuilder.build_unsuccessful(
+                ocsp.OCSPResponseStatus.UNAUTHORIZED
+            ).public_bytes(serialization.Encoding.DER)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response_by_hash(
+                issuer_name_hash=request.issuer_name_hash,
+                issuer_key_hash=request.issuer_key_hash,
+                serial_number=request.serial_number,
+                algorithm=request.hash_algorithm,
+                cert_status=ocsp.OCSPCertStatus.GOOD,
+                this_update=now - dt.timedelta(minutes=1),
+                next_update=now + dt.timedelta(days=1),
+                revocation_time=None,
+                revocation_reason=None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.pki.ocsp_cert)
+            .certificates([self.pki.ocsp_cert])
+        )
+        for extension in request.extensions:
+            if isinstance(extension.value, x509.OCSPNonce):
+                builder = builder.add_extension(extension.value, critical=False)
+        response = builder.sign(self.pki.ocsp_key, hashes.SHA256())
+        return response.public_bytes(serialization.Encoding.DER)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if method == "POST":
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                body = environ["wsgi.input"].read(length)
+            else:
+                body = base64.b64decode(unquote(path.split("/", 2)[-1]))
+            if path.startswith("/tsa") and method == "POST":
+                return self._answer(start_response, self.timestamp(body), "timestamp-reply")
+            if path.startswith("/ocsp"):
+                return self._answer(start_response, self.ocsp_response(body), "ocsp-response")
+        except ValueError:
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"malformed request"]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    @staticmethod
+    def _answer(start_response: StartResponse, body: bytes, kind: str) -> list[bytes]:
+        start_response(
+            "200 OK",
+            [("Content-Type", f"application/{kind}"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
