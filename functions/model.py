@@ -95,6 +95,11 @@ class Case:
         self.history.append({"status": status, "version": self.version, "at": at})
         return previous, status
 
+    def advance(self, status: str, at: str) -> StatusEvent:
+        """Apply a legal transition and return its status event."""
+        previous, _ = self.move_to(status, at)
+        return StatusEvent.for_case(self, previous, at)
+
     def current_step(self) -> Step | None:
         """The step whose turn it is, or None when no signature is awaited."""
         if self.status != AWAITING_SIGNATURE:
@@ -134,7 +139,12 @@ class Case:
             "version": self.version,
             "number": self.number,
             "steps": [
-                {"index": s.index, "role": s.role, "organization": s.organization, "status": s.status}
+                {
+                    "index": s.index,
+                    "role": s.role,
+                    "organization": s.organization,
+                    "status": s.status,
+                }
                 for s in self.steps
             ],
             "signatures": [

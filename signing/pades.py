@@ -33,7 +33,9 @@ class TrustSettings:
     stamp_font_file: Path
 
     @classmethod
-    def from_files(cls, trust_anchors_file: Path, tsa_url: str, stamp_font_file: Path) -> TrustSettings:
+    def from_files(
+        cls, trust_anchors_file: Path, tsa_url: str, stamp_font_file: Path
+    ) -> TrustSettings:
         """Read every certificate of a PEM bundle as a trust root."""
         return cls(split_pem_bundle(trust_anchors_file.read_text()), tsa_url, stamp_font_file)
 

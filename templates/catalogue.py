@@ -125,8 +125,7 @@ class Catalogue:
 
     def __init__(self, root: Path = TEMPLATES_DIR) -> None:
         self._procedures = {
-            p.code: p
-            for p in (_load(f.parent) for f in sorted(root.glob("*/procedure.json")))
+            p.code: p for p in (_load(f.parent) for f in sorted(root.glob("*/procedure.json")))
         }
 
     def get(self, code: str) -> Procedure | None:

@@ -102,9 +102,11 @@ def find_line(pdf: bytes, text: str) -> Anchor | None:
     for index in range(len(reader.pages) - 1, -1, -1):
         hits: list[Anchor] = []
 
-        def visit(shown: str, cm: list[float], *_: Any, page: int = index) -> None:
+        def visit(
+            shown: str, cm: list[float], *_: Any, page: int = index, found: list[Anchor] = hits
+        ) -> None:
             if unicodedata.normalize("NFC", shown).strip() == wanted:
-                hits.append(Anchor(page=page, x=float(cm[4]), y=float(cm[5])))
+                found.append(Anchor(page=page, x=float(cm[4]), y=float(cm[5])))
 
         reader.pages[index].extract_text(visitor_text=visit)
         if hits:

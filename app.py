@@ -1,0 +1,143 @@
+"""The Chalice app: routes only; each handler parses, calls one function, answers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Chalice, Response
+from chalice.app import Request
+
+from cloud.bootstrap import build_services
+from cloud.identity import TokenVerifier
+from functions import intake, procedures, records, signatures
+from functions.access import Principal
+from functions.errors import DomainError, Malformed, TooLarge
+from functions.http import domain_error_body, error_body, status_of
+from functions.services import Services
+
+app = Chalice(app_name="hoso")
+app.api.binary_types.append("application/pdf")
+app.log.setLevel(logging.INFO)
+_wired: tuple[Services, TokenVerifier] | None = None
+
+
+def wired() -> tuple[Services, TokenVerifier]:
+    """Services built once per process from the stage's environment."""
+    global _wired
+    if _wired is None:
+        _wired = build_services()
+    return _wired
+
+
+def reset() -> None:
+    """Forget the wiring (tests change the environment between stacks)."""
+    global _wired
+    _wired = None
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+    )
+
+
+def _caller(request: Request | None) -> tuple[Services, Principal]:
+    assert request is not None
+    services, verifier = wired()
+    return services, verifier.verify(request.headers.get("authorization"))
+
+
+def _body(request: Request, services: Services) -> Any:
+    raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > services.settings.max_body_bytes:
+        raise TooLarge(f"the body is over {services.settings.max_body_bytes} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Malformed(f"the body is not valid JSON: {error}") from error
+
+
+def api(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Answer DomainErrors with DESIGN.md's error shape; anything else is a logged 500."""
+
+    def wrapped(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return handler(*args, **kwargs)
+        except DomainError as error:
+            return _json(status_of(error), domain_error_body(error))
+        except Exception:
+            app.log.exception("unexpected error in %s", handler.__name__)
+            return _json(500, error_body("internal", "something went wrong on our side"))
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+@app.route("/v1/health")
+@api
+def health() -> Response:
+    return _json(200, {"status": "ok"})
+
+
+@app.route("/v1/procedures")
+@api
+def list_procedures() -> Response:
+    services, principal = _caller(app.current_request)
+    return _json(200, procedures.list_procedures(services, principal))
+
+
+@app.route("/v1/cases", methods=["POST"])
+@api
+def submit_case() -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    result = intake.submit_case(
+        services, principal, _body(request, services), request.headers.get("idempotency-key")
+    )
+    replayed = {"Idempotent-Replayed": "true"} if not result.created else {}
+    return _json(201, result.case.public_view(), replayed)
+
+
+@app.route("/v1/cases/{case_id}")
+@api
+def get_case(case_id: str) -> Response:
+    services, principal = _caller(app.current_request)
+    return _json(200, records.get_case(services, principal, case_id))
+
+
+@app.route("/v1/cases/{case_id}/document")
+@api
+def get_case_document(case_id: str) -> Response:
+    services, principal = _caller(app.current_request)
+    name, pdf = records.get_case_document(services, principal, case_id)
+    return Response(
+        body=pdf,
+        status_code=200,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'inline; filename="{name}"',
+        },
+    )
+
+
+@app.route("/v1/cases/{case_id}/signatures", methods=["POST"])
+@api
+def sign_case(case_id: str) -> Response:
+    services, principal = _caller(app.current_request)
+    case = signatures.sign_as_officer(services, principal, case_id)
+    return _json(201, case.public_view())
+
+
+@app.route("/v1/records/{record_id}")
+@api
+def get_record(record_id: str) -> Response:
+    services, principal = _caller(app.current_request)
+    return _json(200, records.get_record(services, principal, record_id))

@@ -1,0 +1,57 @@
+"""The one place that wires AWS adapters, settings and the catalogue into Services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from cloud.archive import DocumentStore
+from cloud.events import EventBus
+from cloud.identity import TokenVerifier
+from cloud.keys import KmsKeys
+from cloud.table import CaseTable
+from functions.services import Services
+from functions.settings import Settings
+from signing.pades import TrustSettings
+from templates import STAMP_FONT_FILE
+from templates.catalogue import Catalogue
+
+
+def utc_now() -> dt.datetime:
+    """The platform clock."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def boto_client(settings: Settings, service: str) -> Any:
+    """A boto3 client for ``service`` in the stage's region (and endpoint, locally)."""
+    return boto3.client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=Config(retries={"mode": "standard", "max_attempts": 4}),
+    )
+
+
+def build_services(env: Mapping[str, str] | None = None) -> tuple[Services, TokenVerifier]:
+    """Services and the token verifier for the stage described by ``env`` (default: os.environ)."""
+    settings = Settings.from_env(os.environ if env is None else env)
+    services = Services(
+        settings=settings,
+        cases=CaseTable(boto_client(settings, "dynamodb"), settings.table),
+        documents=DocumentStore(boto_client(settings, "s3"), settings.bucket),
+        events=EventBus(boto_client(settings, "events"), settings.event_bus),
+        keys=KmsKeys(boto_client(settings, "kms")),
+        catalogue=Catalogue(),
+        trust=TrustSettings.from_files(
+            Path(settings.trust_anchors_file), settings.tsa_url, STAMP_FONT_FILE
+        ),
+        clock=utc_now,
+    )
+    verifier = TokenVerifier(settings.jwks_url, settings.token_issuer, settings.user_pool_client_id)
+    return services, verifier

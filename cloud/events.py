@@ -1,0 +1,40 @@
+"""The event bus (EventBridge): publishes `Case Status Changed` events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from cloud.errors import unavailable
+from functions.model import StatusEvent
+
+SOURCE = "hoso"
+DETAIL_TYPE = "Case Status Changed"
+
+
+class EventBus:
+    """Puts status events on one bus, in the order given."""
+
+    def __init__(self, client: Any, bus_name: str) -> None:
+        self._events = client
+        self._bus = bus_name
+
+    def publish(self, event: StatusEvent) -> None:
+        """Publish one event; raises Unavailable if EventBridge refuses it."""
+        entry = {
+            "Source": SOURCE,
+            "DetailType": DETAIL_TYPE,
+            "Detail": json.dumps(event.detail()),
+            "EventBusName": self._bus,
+            "Resources": [],
+        }
+        try:
+            response = self._events.put_events(Entries=[entry])
+        except ClientError as error:
+            raise unavailable("the event bus", error) from error
+        if response.get("FailedEntryCount"):
+            raise unavailable(
+                "the event bus", ClientError({"Error": {"Code": "Failed"}}, "PutEvents")
+            )

@@ -1,0 +1,184 @@
+"""Creates the stack in moto (server mode) with the dev PKI and demo data; returns outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from cloud.keys import KmsKeys
+from cloud.table import CaseTable
+from infra.demo import DEMO_PASSWORD, ORGANIZATIONS, USERS
+from signing.devpki import DevPki
+
+GROUPS = ("upstream", "officer", "archivist", "admin")
+
+
+def _client(service: str, endpoint: str, region: str) -> Any:
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)
+
+
+def create_stack(
+    endpoint: str, region: str, stage: str, pki_url: str, state_dir: Path
+) -> dict[str, Any]:
+    """Create every resource of the stack in the moto server at ``endpoint``.
+
+    ``pki_url`` is where the dev PKI's services (``/tsa``, ``/ocsp``) will listen;
+    the PKI is written under ``state_dir/pki``. Returns the outputs (DESIGN.md).
+    """
+    names = {
+        "bucket": f"hoso-archive-{stage}",
+        "table": f"hoso-{stage}",
+        "event_bus": f"hoso-{stage}",
+        "queue": f"hoso-events-{stage}",
+    }
+    s3 = _client("s3", endpoint, region)
+    create_bucket: dict[str, Any] = {"Bucket": names["bucket"], "ObjectLockEnabledForBucket": True}
+    if region != "us-east-1":
+        create_bucket["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**create_bucket)
+    s3.put_bucket_versioning(Bucket=names["bucket"], VersioningConfiguration={"Status": "Enabled"})
+
+    dynamodb = _client("dynamodb", endpoint, region)
+    dynamodb.create_table(
+        TableName=names["table"],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    sqs = _client("sqs", endpoint, region)
+    queue_url = sqs.create_queue(QueueName=names["queue"])["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    events = _client("events", endpoint, region)
+    events.create_event_bus(Name=names["event_bus"])
+    events.put_rule(
+        Name=f"hoso-{stage}-all-to-queue",
+        EventBusName=names["event_bus"],
+        EventPattern=json.dumps({"source": ["hoso"]}),
+        State="ENABLED",
+    )
+    events.put_targets(
+        Rule=f"hoso-{stage}-all-to-queue",
+        EventBusName=names["event_bus"],
+        Targets=[{"Id": "events-queue", "Arn": queue_arn}],
+    )
+
+    cognito = _client("cognito-idp", endpoint, region)
+    pool_id = cognito.create_user_pool(
+        PoolName=f"hoso-{stage}",
+        Schema=[{"Name": "org", "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=f"hoso-{stage}-api",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        GenerateSecret=False,
+    )["UserPoolClient"]["ClientId"]
+    for group in GROUPS:
+        cognito.create_group(GroupName=group, UserPoolId=pool_id)
+    for user in USERS:
+        attributes = [{"Name": "custom:org", "Value": user["org"]}] if user["org"] else []
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=user["username"],
+            UserAttributes=attributes,
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=user["username"], Password=DEMO_PASSWORD, Permanent=True
+        )
+        for group in user["groups"]:
+            cognito.admin_add_user_to_group(
+                UserPoolId=pool_id, Username=user["username"], GroupName=group
+            )
+
+    pki = DevPki.create(f"{pki_url}/ocsp")
+    pki.save(state_dir / "pki")
+    _register_directory(
+        KmsKeys(_client("kms", endpoint, region)),
+        _client("kms", endpoint, region),
+        CaseTable(dynamodb, names["table"]),
+        pki,
+    )
+    return {
+        "aws_endpoint_url": endpoint,
+        "region": region,
+        "user_pool_id": pool_id,
+        "user_pool_client_id": client_id,
+        "bucket": names["bucket"],
+        "table": names["table"],
+        "event_bus": names["event_bus"],
+        "events_queue_url": queue_url,
+        "trust_anchor_pem": pki.root_pem,
+        "tsa_url": f"{pki_url}/tsa",
+        "demo_users": [
+            {
+                "username": u["username"],
+                "password": DEMO_PASSWORD,
+                "groups": u["groups"],
+                "org": u["org"],
+            }
+            for u in USERS
+        ],
+    }
+
+
+def _register_directory(keys: KmsKeys, kms: Any, table: CaseTable, pki: DevPki) -> None:
+    """KMS keys and certificates for each organisation's seal and its officer."""
+
+    def new_key(description: str) -> str:
+        return str(
+            kms.create_key(Description=description, KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")[
+                "KeyMetadata"
+            ]["KeyId"]
+        )
+
+    for org in ORGANIZATIONS:
+        seal_key = new_key(f"seal of {org['code']}")
+        officer_key = new_key(f"officer {org['officer']}")
+        table.put_document(
+            f"ORG#{org['code']}",
+            {
+                **{k: v for k, v in org.items() if k != "officer"},
+                "seal_key_id": seal_key,
+                "seal_certificate_chain": pki.issue_pem(
+                    keys.public_key_der(seal_key), org["name"], org["name"]
+                ),
+            },
+        )
+        table.put_document(
+            f"OFFICER#{org['officer']}",
+            {
+                "username": org["officer"],
+                "organization": org["code"],
+                "key_id": officer_key,
+                "certificate_chain": pki.issue_pem(
+                    keys.public_key_der(officer_key), org["signatory"]["name"], org["name"]
+                ),
+            },
+        )
+
+
+def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict[str, str]:
+    """The HOSO_* environment of the API for a local stack's outputs."""
+    endpoint = outputs["aws_endpoint_url"]
+    return {
+        "HOSO_STAGE": "local",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": outputs["region"],
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "HOSO_BUCKET": outputs["bucket"],
+        "HOSO_TABLE": outputs["table"],
+        "HOSO_EVENT_BUS": outputs["event_bus"],
+        "HOSO_USER_POOL_ID": outputs["user_pool_id"],
+        "HOSO_USER_POOL_CLIENT_ID": outputs["user_pool_client_id"],
+        "HOSO_JWKS_URL": f"{endpoint}/{outputs['user_pool_id']}/.well-known/jwks.json",
+        "HOSO_TSA_URL": outputs["tsa_url"],
+        "HOSO_TRUST_ANCHORS_FILE": str(trust_anchors_file),
+    }

@@ -1,0 +1,95 @@
+"""Shared fixtures: a local stack on moto (server mode) with the dev PKI's services."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.local_stack import create_stack, stage_environment
+from infra.servers import HOST, free_port, start_moto, start_pki_services
+
+ROOT = Path(__file__).resolve().parents[1]
+REGION = "ap-southeast-1"
+
+
+class Stack:
+    """A running local stack: its outputs, environment and a way to get tokens."""
+
+    def __init__(self, outputs: dict[str, Any], env: dict[str, str], folder: Path) -> None:
+        self.outputs = outputs
+        self.env = env
+        self.folder = folder
+        self._tokens: dict[str, str] = {}
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            region_name=self.outputs["region"],
+            endpoint_url=self.outputs["aws_endpoint_url"],
+        )
+
+    def token(self, username: str) -> str:
+        """An ID token from Cognito (USER_PASSWORD_AUTH), as a client would get it."""
+        if username not in self._tokens:
+            user = next(u for u in self.outputs["demo_users"] if u["username"] == username)
+            result = self.client("cognito-idp").initiate_auth(
+                ClientId=self.outputs["user_pool_client_id"],
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": user["password"]},
+            )
+            self._tokens[username] = result["AuthenticationResult"]["IdToken"]
+        return self._tokens[username]
+
+    def auth(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def drain_events(self) -> list[dict[str, Any]]:
+        """Every status event waiting on the events queue (removed from it)."""
+        sqs = self.client("sqs")
+        found = []
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=self.outputs["events_queue_url"], MaxNumberOfMessages=10
+            ).get("Messages", [])
+            if not messages:
+                return found
+            for message in messages:
+                found.append(json.loads(message["Body"]))
+                sqs.delete_message(
+                    QueueUrl=self.outputs["events_queue_url"],
+                    ReceiptHandle=message["ReceiptHandle"],
+                )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """moto server + resources + dev PKI services, with the API's environment applied."""
+    folder = tmp_path_factory.mktemp("stack")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ.setdefault(name, "testing")
+    moto_port, pki_port = free_port(), free_port()
+    moto = start_moto(moto_port)
+    endpoint = f"http://{HOST}:{moto_port}"
+    outputs = create_stack(endpoint, REGION, "test", f"http://{HOST}:{pki_port}", folder)
+    pki = start_pki_services(folder / "pki", pki_port)
+    anchors = folder / "trust-anchors.pem"
+    anchors.write_text(outputs["trust_anchor_pem"])
+    env = stage_environment(outputs, anchors)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield Stack(outputs, env, folder)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        pki.shutdown()
+        moto.stop()
