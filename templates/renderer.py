@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from lxml import etree
 from pypdf import PdfReader
-from z3c.rml import rml2pdf
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfgen.canvas import Canvas
+from z3c.rml import document as rml_document
 
 from templates import FONTS_DIR, TEMPLATES_DIR
 from templates.catalogue import Procedure
@@ -21,6 +25,22 @@ FONT_FACES = {
     "Serif-Italic": "LiberationSerif-Italic.ttf",
     "Serif-BoldItalic": "LiberationSerif-BoldItalic.ttf",
 }
+
+DOCUMENT_FONT = "Serif"
+
+# z3c.rml resets reportlab for every document and each <registerTTFont> re-parses its file
+# (about 60 % of a render, bench/RESULTS.md). A parsed face is read-only (subset state lives
+# in the TTFont), so parsed faces are kept for the life of the process.
+ttfonts.TTFontFace = functools.lru_cache(maxsize=32)(ttfonts.TTFontFace)  # type: ignore[misc]
+
+
+class _DocumentFontCanvas(Canvas):
+    """A canvas whose initial font is the document's embedded font, not reportlab's
+    unembedded Helvetica (which it would otherwise list in every page's resources)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or DOCUMENT_FONT
+        super().__init__(*args, **kwargs)
 
 
 def _parse_date(value: str) -> dt.date:
@@ -86,8 +106,17 @@ def render_rml(procedure: Procedure, context: dict[str, Any]) -> str:
 
 def render_pdf(procedure: Procedure, context: dict[str, Any]) -> RenderedDocument:
     """Render ``procedure``'s document to PDF."""
-    pdf = rml2pdf.parseString(render_rml(procedure, context)).getvalue()
+    pdf = rml_to_pdf(render_rml(procedure, context))
     return RenderedDocument(pdf=pdf, pages=page_count(pdf))
+
+
+def rml_to_pdf(rml: str) -> bytes:
+    """PDF bytes of an RML document (ours: no entities, no network)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(rml.split("\n", 1)[-1] if rml.startswith("<?xml") else rml, parser)
+    output = io.BytesIO()
+    rml_document.Document(root, canvasClass=_DocumentFontCanvas).process(output)
+    return output.getvalue()
 
 
 def page_count(pdf: bytes) -> int:
