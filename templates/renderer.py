@@ -31,7 +31,7 @@ DOCUMENT_FONT = "Serif"
 # z3c.rml resets reportlab for every document and each <registerTTFont> re-parses its file
 # (about 60 % of a render, bench/RESULTS.md). A parsed face is read-only (subset state lives
 # in the TTFont), so parsed faces are kept for the life of the process.
-ttfonts.TTFontFace = functools.lru_cache(maxsize=32)(ttfonts.TTFontFace)  # type: ignore[misc]
+ttfonts.TTFontFace = functools.lru_cache(maxsize=32)(ttfonts.TTFontFace)
 
 
 class _DocumentFontCanvas(Canvas):
