@@ -11,9 +11,8 @@ import boto3
 from cloud.keys import KmsKeys
 from cloud.table import CaseTable
 from infra.demo import DEMO_PASSWORD, ORGANIZATIONS, USERS
+from infra.stack_template import load_template, of_type, properties
 from signing.devpki import DevPki
-
-GROUPS = ("upstream", "officer", "archivist", "admin")
 
 
 def _client(service: str, endpoint: str, region: str) -> Any:
@@ -25,6 +24,7 @@ def create_stack(
 ) -> dict[str, Any]:
     """Create every resource of the stack in the moto server at ``endpoint``.
 
+    The resources and their settings are those of infra/template.yaml (names get the stage).
     ``pki_url`` is where the dev PKI's services (``/tsa``, ``/ocsp``) will listen;
     the PKI is written under ``state_dir/pki``. Returns the outputs (DESIGN.md).
     """
@@ -34,19 +34,30 @@ def create_stack(
         "event_bus": f"hoso-{stage}",
         "queue": f"hoso-events-{stage}",
     }
+    template = load_template()
+    bucket = properties(template, "ArchiveBucket")
     s3 = _client("s3", endpoint, region)
-    create_bucket: dict[str, Any] = {"Bucket": names["bucket"], "ObjectLockEnabledForBucket": True}
+    create_bucket: dict[str, Any] = {
+        "Bucket": names["bucket"],
+        "ObjectLockEnabledForBucket": bucket["ObjectLockEnabled"],
+    }
     if region != "us-east-1":
         create_bucket["CreateBucketConfiguration"] = {"LocationConstraint": region}
     s3.create_bucket(**create_bucket)
-    s3.put_bucket_versioning(Bucket=names["bucket"], VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_versioning(
+        Bucket=names["bucket"], VersioningConfiguration=bucket["VersioningConfiguration"]
+    )
+    s3.put_object_lock_configuration(
+        Bucket=names["bucket"], ObjectLockConfiguration=bucket["ObjectLockConfiguration"]
+    )
 
+    table = properties(template, "CaseTable")
     dynamodb = _client("dynamodb", endpoint, region)
     dynamodb.create_table(
         TableName=names["table"],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=table["AttributeDefinitions"],
+        KeySchema=table["KeySchema"],
+        BillingMode=table["BillingMode"],
     )
 
     sqs = _client("sqs", endpoint, region)
@@ -56,11 +67,12 @@ def create_stack(
     ]["QueueArn"]
     events = _client("events", endpoint, region)
     events.create_event_bus(Name=names["event_bus"])
+    rule = properties(template, "AllEventsToQueue")
     events.put_rule(
         Name=f"hoso-{stage}-all-to-queue",
         EventBusName=names["event_bus"],
-        EventPattern=json.dumps({"source": ["hoso"]}),
-        State="ENABLED",
+        EventPattern=json.dumps(rule["EventPattern"]),
+        State=rule["State"],
     )
     events.put_targets(
         Rule=f"hoso-{stage}-all-to-queue",
@@ -69,18 +81,24 @@ def create_stack(
     )
 
     cognito = _client("cognito-idp", endpoint, region)
+    pool = properties(template, "UserPool")
     pool_id = cognito.create_user_pool(
         PoolName=f"hoso-{stage}",
-        Schema=[{"Name": "org", "AttributeDataType": "String", "Mutable": True}],
+        Schema=pool["Schema"],
+        Policies=pool["Policies"],
+        AdminCreateUserConfig=pool["AdminCreateUserConfig"],
     )["UserPool"]["Id"]
+    app_client = properties(template, "UserPoolClient")
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName=f"hoso-{stage}-api",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        GenerateSecret=False,
+        ExplicitAuthFlows=app_client["ExplicitAuthFlows"],
+        GenerateSecret=app_client["GenerateSecret"],
     )["UserPoolClient"]["ClientId"]
-    for group in GROUPS:
-        cognito.create_group(GroupName=group, UserPoolId=pool_id)
+    for group in of_type(template, "AWS::Cognito::UserPoolGroup"):
+        cognito.create_group(
+            GroupName=group["GroupName"], UserPoolId=pool_id, Description=group["Description"]
+        )
     for user in USERS:
         attributes = [{"Name": "custom:org", "Value": user["org"]}] if user["org"] else []
         cognito.admin_create_user(

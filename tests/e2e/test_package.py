@@ -1,0 +1,131 @@
+"""The built Lambda package, unzipped alone, imports and serves requests (chalice drops
+top-level packages unless `make package` puts them in vendor/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.package import build
+from tests.conftest import REGION, ROOT, Stack
+
+pytestmark = pytest.mark.e2e
+
+# Runs inside the unzipped package with `python -I -S`: no site-packages, no PYTHONPATH,
+# nothing from this checkout; only the standard library and what the zip holds.
+LAMBDA_RUNTIME = """
+import json, sys
+sys.path.insert(0, ".")
+import app
+answers = [app.app(event, None) for event in json.load(sys.stdin)]
+print(json.dumps(answers))
+"""
+
+
+@pytest.fixture(scope="module")
+def package(stack: Stack) -> Path:
+    # A fixed folder, so chalice's cache of built dependencies survives between runs.
+    return build(
+        "dev", ROOT / ".build" / "test-package", stack.folder / "trust-anchors.pem", REGION
+    )
+
+
+def _event(method: str, path: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {"resourcePath": path, "httpMethod": method, "path": path},
+        "body": None if body is None else json.dumps(body, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }
+
+
+def _serve(folder: Path, env: dict[str, str], events: list[dict[str, Any]]) -> list[Any]:
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", LAMBDA_RUNTIME],
+        cwd=folder,
+        env=env,
+        input=json.dumps(events),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path: Path) -> None:
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        archive.extractall(tmp_path / "task")
+    folder = tmp_path / "task"
+    assert (folder / "trust" / "anchors.pem").read_text() == stack.outputs["trust_anchor_pem"]
+    # the stage's settings as Lambda would get them; the trust anchors come from the zip
+    env = {k: v for k, v in stack.env.items() if k != "HOSO_TRUST_ANCHORS_FILE"}
+    env["HOSO_TRUST_ANCHORS_FILE"] = "trust/anchors.pem"
+    upstream = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}
+    example = next(iter(_procedures(folder, env, upstream)))
+    health, submitted = _serve(
+        folder,
+        env,
+        [
+            _event("GET", "/v1/health", {}),
+            _event(
+                "POST",
+                "/v1/cases",
+                {**upstream, "Idempotency-Key": str(uuid.uuid4())},
+                {
+                    "procedure": example["code"],
+                    "organization": "phuong-ba-dinh",
+                    "data": example["example"],
+                },
+            ),
+        ],
+    )
+    assert health["statusCode"] == 200
+    assert json.loads(health["body"]) == {"status": "ok"}
+    assert submitted["statusCode"] == 201, submitted["body"]
+    case = json.loads(submitted["body"])
+    assert case["status"] == "awaiting_signature"
+    assert case["document"]["pages"] >= 1  # rendered inside the package, with its fonts
+
+
+def _procedures(folder: Path, env: dict[str, str], headers: dict[str, str]) -> list[Any]:
+    (answer,) = _serve(folder, env, [_event("GET", "/v1/procedures", headers)])
+    assert answer["statusCode"] == 200, answer["body"]
+    procedures = json.loads(answer["body"])["procedures"]
+    return [p for p in procedures if p["code"] == "chuyen-sinh-hoat-chinh-thuc"]
+
+
+def test_the_template_wires_the_function_to_the_stack(package: Path) -> None:
+    template = yaml.safe_load((package / "sam.yaml").read_text(encoding="utf-8"))
+    resources = template["Resources"]
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["HOSO_TABLE"] == {"Ref": "CaseTable"}
+    assert variables["HOSO_BUCKET"] == {"Ref": "ArchiveBucket"}
+    assert variables["HOSO_USER_POOL_CLIENT_ID"] == {"Ref": "UserPoolClient"}
+    bucket = resources["ArchiveBucket"]["Properties"]
+    assert bucket["ObjectLockEnabled"] is True
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    statements = resources["DefaultRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    actions = {a for s in statements["Statement"] for a in _as_list(s["Action"])}
+    assert {"kms:Sign", "s3:PutObject", "dynamodb:PutItem", "events:PutEvents"} <= actions
+    assert "s3:DeleteObjectVersion" not in actions  # the function can never delete a record
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
