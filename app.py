@@ -19,7 +19,7 @@ from functions.http import domain_error_body, error_body, status_of
 from functions.services import Services
 
 app = Chalice(app_name="hoso")
-app.api.binary_types.append("application/pdf")
+app.api.binary_types.extend(["application/pdf", "image/png"])
 app.log.setLevel(logging.INFO)
 _wired: tuple[Services, TokenVerifier] | None = None
 
@@ -126,6 +126,17 @@ def get_case_document(case_id: str) -> Response:
             "Content-Disposition": f'inline; filename="{name}"',
         },
     )
+
+
+@app.route("/v1/cases/{case_id}/preview")
+@api
+def get_case_preview(case_id: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    page = request.query_params.get("page") if request.query_params else None
+    png = records.get_case_preview(services, principal, case_id, page)
+    return Response(body=png, status_code=200, headers={"Content-Type": "image/png"})
 
 
 @app.route("/v1/cases/{case_id}/signatures", methods=["POST"])

@@ -52,8 +52,8 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     """The thing asked for does not exist (or is not visible to the caller): 404."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, [], "not_found")
+    def __init__(self, message: str, details: list[Problem] | None = None) -> None:
+        super().__init__(message, details or [], "not_found")
 
 
 class Conflict(DomainError):

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.access import Principal
-from functions.errors import NotFound
+from functions.errors import Malformed, NotFound, Problem
 from functions.services import Services
 from functions.signatures import load_case
+from templates.preview import page_png
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,25 @@ def get_case_document(services: Services, principal: Principal, case_id: str) ->
     """The case's current PDF (draft, partly signed or final) and a file name for it."""
     case = load_case(services, principal, case_id)
     return f"{case.id}.pdf", services.documents.get(case.document.key)
+
+
+def get_case_preview(
+    services: Services, principal: Principal, case_id: str, page: str | None
+) -> bytes:
+    """PNG of one page (``page``, 1-based, default 1) of the case's current document."""
+    if page is None:
+        page_number = 1
+    elif page.isascii() and page.isdigit() and int(page) >= 1:
+        page_number = int(page)
+    else:
+        raise Malformed("page must be a page number", [Problem("query.page", "not 1, 2, 3 …")])
+    case = load_case(services, principal, case_id)
+    if page_number > case.document.pages:
+        raise NotFound(
+            f"the document has {case.document.pages} page(s)",
+            [Problem("query.page", f"there is no page {page_number}")],
+        )
+    return page_png(services.documents.get(case.document.key), page_number)
 
 
 def get_record(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:
