@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,11 @@ DOCUMENT_FONT = "Serif"
 # (about 60 % of a render, bench/RESULTS.md). A parsed face is read-only (subset state lives
 # in the TTFont), so parsed faces are kept for the life of the process.
 ttfonts.TTFontFace = functools.lru_cache(maxsize=32)(ttfonts.TTFontFace)
+
+
+# reportlab keeps process-wide state (fonts, rl_config) that z3c.rml resets per document,
+# so two renders must never overlap in one process (chalice local serves with threads).
+_reportlab = threading.Lock()
 
 
 class _DocumentFontCanvas(Canvas):
@@ -115,7 +121,8 @@ def rml_to_pdf(rml: str) -> bytes:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     root = etree.fromstring(rml.split("\n", 1)[-1] if rml.startswith("<?xml") else rml, parser)
     output = io.BytesIO()
-    rml_document.Document(root, canvasClass=_DocumentFontCanvas).process(output)
+    with _reportlab:
+        rml_document.Document(root, canvasClass=_DocumentFontCanvas).process(output)
     return output.getvalue()
 
 
