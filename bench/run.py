@@ -1,0 +1,163 @@
+"""Measures render, preview and signing times and sizes; prints a Markdown report for RESULTS.md.
+
+    make bench            (or: .venv/bin/python -m bench.run [--repeat 15])
+
+Everything runs in this process on loopback: the dev PKI's TSA/OCSP service and local RSA
+keys stand in for KMS, so the signing figures leave out the KMS round trip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from infra.demo import ORGANIZATIONS
+from infra.servers import HOST, free_port, start_pki_services
+from signing.backends import CallbackSigner
+from signing.devpki import DevPki
+from signing.pades import (
+    LEVEL_B_LT,
+    LEVEL_B_LTA,
+    SignatureBox,
+    SignatureRequest,
+    TrustSettings,
+    sign_pdf,
+)
+from templates import STAMP_FONT_FILE
+from templates.catalogue import Catalogue
+from templates.preview import page_png
+from templates.renderer import render_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _times(action: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """(first, median of the rest) in ms, and the last result."""
+    spent = []
+    result = None
+    for _ in range(repeat + 1):
+        start = time.perf_counter()
+        result = action()
+        spent.append((time.perf_counter() - start) * 1000)
+    return spent[0], statistics.median(spent[1:]), result
+
+
+def _machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} vCPU {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def _local_signer(pki: DevPki, name: str) -> CallbackSigner:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+    def raw_sign(data: bytes) -> bytes:
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    return CallbackSigner(pki.issue_pem(der, name, name), raw_sign)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    organization = ORGANIZATIONS[0]
+    lines = [
+        f"Machine: {_machine()}; {dt.date.today().isoformat()}; `make bench`, "
+        f"first call and median of {args.repeat} more.",
+        "",
+        "| procedure | render first ms | render median ms | pages | draft KB "
+        "| preview median ms | PNG KB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    drafts = {}
+    for procedure in Catalogue().all():
+        context = {
+            "data": procedure.example,
+            "organization": organization,
+            "number": f"123-{procedure.number_symbol}/{organization['symbol']}",
+            "issued_on": dt.date(2025, 5, 19),
+            "signatory": organization["signatory"],
+        }
+        first, median, rendered = _times(
+            lambda p=procedure, c=context: render_pdf(p, c), args.repeat
+        )
+        drafts[procedure.code] = rendered.pdf
+        _, preview, png = _times(lambda pdf=rendered.pdf: page_png(pdf, 1), args.repeat)
+        lines.append(
+            f"| {procedure.code} | {first:.0f} | {median:.0f} | {rendered.pages} "
+            f"| {len(rendered.pdf) / 1024:.0f} | {preview:.0f} | {len(png) / 1024:.0f} |"
+        )
+
+    with tempfile.TemporaryDirectory() as folder:
+        port = free_port()
+        pki = DevPki.create(f"http://{HOST}:{port}/ocsp")
+        pki.save(Path(folder))
+        server = start_pki_services(Path(folder), port)
+        try:
+            trust = TrustSettings((pki.root_pem,), f"http://{HOST}:{port}/tsa", STAMP_FONT_FILE)
+            officer, seal = _local_signer(pki, "Cán bộ"), _local_signer(pki, "Đảng ủy")
+            draft = next(iter(drafts.values()))
+            box = SignatureBox(0, (300, 200, 490, 260))
+
+            def sign(pdf: bytes, signer: CallbackSigner, level: str, field: str) -> bytes:
+                request = SignatureRequest(
+                    field_name=field,
+                    level=level,
+                    box=box,
+                    stamp_text="Ký bởi: %(signer)s\nNgày ký: %(ts)s",
+                    reason="bench",
+                    location="Hà Nội",
+                )
+                return sign_pdf(pdf, signer, request, trust).pdf
+
+            o_first, o_median, signed = _times(
+                lambda: sign(draft, officer, LEVEL_B_LT, "Signature-1"), args.repeat
+            )
+            s_first, s_median, sealed = _times(
+                lambda: sign(signed, seal, LEVEL_B_LTA, "Signature-2"), args.repeat
+            )
+        finally:
+            server.shutdown()
+    lines += [
+        "",
+        "| signing (local RSA key, loopback TSA/OCSP) | first ms | median ms | PDF KB after |",
+        "| --- | ---: | ---: | ---: |",
+        f"| officer PAdES B-LT | {o_first:.0f} | {o_median:.0f} | {len(signed) / 1024:.0f} |",
+        f"| seal PAdES B-LTA | {s_first:.0f} | {s_median:.0f} | {len(sealed) / 1024:.0f} |",
+    ]
+    package = ROOT / ".build" / "package" / "deployment.zip"
+    if package.exists():
+        with zipfile.ZipFile(package) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+        lines += [
+            "",
+            f"Lambda package (`make package`): {package.stat().st_size / 2**20:.1f} MB zipped, "
+            f"{unzipped / 2**20:.1f} MB unzipped (limit 250 MB).",
+        ]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
