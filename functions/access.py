@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from functions.errors import Forbidden
@@ -21,10 +22,16 @@ class Principal:
         if not self.roles.intersection(roles):
             raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
 
-    def may_read_case(self, organization: str, submitted_by: str) -> bool:
-        """Upstream reads its own cases, officers their organisation's, archivists all."""
+    def may_read_case(
+        self, organization: str, submitted_by: str, step_organizations: Collection[str] = ()
+    ) -> bool:
+        """Upstream reads its own cases; officers those of their organisation and those with
+        a step for their organisation (the ward confirming a cell's document); archivists all."""
         if "archivist" in self.roles or "admin" in self.roles:
             return True
-        if "officer" in self.roles and self.organization == organization:
-            return True
-        return "upstream" in self.roles and self.subject == submitted_by
+        officer_of_case = (
+            "officer" in self.roles
+            and self.organization is not None
+            and self.organization in {organization, *step_organizations}
+        )
+        return officer_of_case or ("upstream" in self.roles and self.subject == submitted_by)

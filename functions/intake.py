@@ -5,18 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from functions.access import Principal
-from functions.errors import Conflict, Invalid, Malformed, Problem
-from functions.model import AWAITING_SIGNATURE, STEP_PENDING, SUBMITTED, Case, Document, Step
+from functions.errors import Conflict, Invalid, Malformed, Problem, Unavailable
+from functions.model import (
+    AWAITING_SIGNATURE,
+    ROLE_SEAL,
+    STEP_PENDING,
+    STEP_WAITING,
+    SUBMITTED,
+    Case,
+    Document,
+    Step,
+)
 from functions.publish import publish_events
 from functions.services import Services
+from functions.signatures import seal_and_archive
 from functions.text import normalize
 from templates.catalogue import Procedure
-from templates.renderer import render_pdf
+from templates.renderer import document_context, render_pdf
+
+log = logging.getLogger(__name__)
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 MAX_IDEMPOTENCY_KEY = 128
@@ -33,17 +46,22 @@ class Submission:
 def submit_case(
     services: Services, principal: Principal, body: Any, idempotency_key: str | None
 ) -> Submission:
-    """Create a case from ``{"procedure", "organization", "data"}``; idempotent per key."""
+    """Create a case from ``{"procedure", "organization", "data"}``; idempotent per key.
+
+    A procedure whose only step is the organisation seal (dang-phi) is sealed and archived
+    in the same call; if sealing cannot run now, the case stays awaiting the seal step.
+    """
     principal.require("upstream")
     key = _idempotency_key(idempotency_key)
     procedure, organization, data = _validate(services, body)
+    step_organizations = _step_organizations(services, procedure, organization)
     request_hash = _request_hash(procedure.code, organization["code"], data)
 
     replay = _replay(services, principal, key, request_hash)
     if replay is not None:
         return Submission(replay, created=False)
 
-    case = _new_case(services, principal, procedure, organization, data)
+    case = _new_case(services, principal, procedure, organization, step_organizations, data)
     at = services.clock().isoformat(timespec="seconds")
     submitted = [case.advance(SUBMITTED, at), case.advance(AWAITING_SIGNATURE, at)]
     if not services.cases.create_case(case, submitted, (principal.subject, key, request_hash)):
@@ -53,6 +71,12 @@ def submit_case(
             raise Conflict("the case could not be stored; try again")
         return Submission(replay, created=False)
     publish_events(services, submitted)
+    step = case.current_step()
+    if step is not None and step.role == ROLE_SEAL:
+        try:
+            seal_and_archive(services, case)
+        except Unavailable as error:
+            log.warning("case %s: sealing postponed: %s", case.id, error.message)
     return Submission(case, created=True)
 
 
@@ -108,7 +132,51 @@ def _validate(services: Services, body: Any) -> tuple[Procedure, dict[str, Any],
             "the case data does not match the procedure's schema",
             [Problem(path, message) for path, message in errors],
         )
+    broken = procedure.rule_errors(body["data"])
+    if broken:
+        raise Invalid(
+            "the case data breaks the procedure's rules",
+            [Problem(path, message) for path, message in broken],
+        )
     return procedure, organization, body["data"]
+
+
+def _step_organizations(
+    services: Services, procedure: Procedure, organization: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The directory entry of the organisation each step goes to: the case's own for level
+    "issuer", the one its entry names as ``parent`` for level "parent". A seal step needs
+    an organisation with a seal (party cells have none)."""
+    levels: dict[str, dict[str, Any] | None] = {"issuer": organization}
+    if any(step.organization == "parent" for step in procedure.steps):
+        parent = organization.get("parent")
+        levels["parent"] = services.cases.get_organization(parent) if parent else None
+    found: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for step in procedure.steps:
+        target = levels[step.organization]
+        if target is None:
+            problems.append(
+                Problem(
+                    "organization",
+                    f"{organization['code']!r} has no parent organisation to confirm "
+                    f"{procedure.code!r}",
+                )
+            )
+        elif step.role == ROLE_SEAL and not target.get("seal_key_id"):
+            problems.append(
+                Problem(
+                    "organization",
+                    f"{target['code']!r} has no seal, which {procedure.code!r} needs",
+                )
+            )
+        else:
+            found.append(target)
+    if problems:
+        raise Invalid(
+            f"the organisation cannot issue {procedure.code!r}", list(dict.fromkeys(problems))
+        )
+    return found
 
 
 def _request_hash(procedure: str, organization: str, data: dict[str, Any]) -> str:
@@ -138,20 +206,23 @@ def _new_case(
     principal: Principal,
     procedure: Procedure,
     organization: dict[str, Any],
+    step_organizations: list[dict[str, Any]],
     data: dict[str, Any],
 ) -> Case:
     now = services.clock()
+    # The case's organisation issues the document, so it numbers it (per document type).
     serial = services.cases.next_number(organization["code"], procedure.number_symbol)
     number = f"{serial}-{procedure.number_symbol}/{organization['symbol']}"
     rendered = render_pdf(
         procedure,
-        {
-            "data": data,
-            "organization": organization,
-            "number": number,
-            "issued_on": now.astimezone(VIETNAM).date(),
-            "signatory": organization["signatory"],
-        },
+        document_context(
+            procedure,
+            data,
+            organization,
+            step_organizations,
+            number,
+            now.astimezone(VIETNAM).date(),
+        ),
     )
     case_id = str(uuid.uuid4())
     key = f"cases/{case_id}/v1.pdf"
@@ -160,11 +231,11 @@ def _new_case(
         Step(
             index=i,
             role=s.role,
-            organization=organization["code"] if s.organization == "issuer" else s.organization,
+            organization=target["code"],
             title=s.title,
-            status=STEP_PENDING if i == 0 else "waiting",
+            status=STEP_PENDING if i == 0 else STEP_WAITING,
         )
-        for i, s in enumerate(procedure.steps)
+        for i, (s, target) in enumerate(zip(procedure.steps, step_organizations, strict=True))
     ]
     return Case(
         id=case_id,

@@ -53,6 +53,7 @@ class Signature:
     signed_at: str
     level: str
     field: str
+    username: str | None = None  # the officer's user name; None for the seal
 
 
 @dataclass
@@ -105,6 +106,11 @@ class Case:
         if self.status != AWAITING_SIGNATURE:
             return None
         return next((s for s in self.steps if s.status == STEP_PENDING), None)
+
+    def signed_by(self, username: str) -> Signature | None:
+        """The signature ``username`` already gave this case, if any: one officer never
+        signs two steps of a case."""
+        return next((s for s in self.signatures if s.username == username), None)
 
     def complete_step(self, step: Step) -> Step | None:
         """Mark ``step`` signed and make the next one pending; returns the next step."""

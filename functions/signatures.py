@@ -34,13 +34,18 @@ SEAL_STAMP = "Đóng dấu: %(signer)s\nNgày: %(ts)s"
 def load_case(services: Services, principal: Principal, case_id: str) -> Case:
     """The case if it exists and the caller may see it; NotFound otherwise."""
     case = services.cases.get_case(case_id)
-    if case is None or not principal.may_read_case(case.organization, case.submitted_by):
+    if case is None or not principal.may_read_case(
+        case.organization, case.submitted_by, {s.organization for s in case.steps}
+    ):
         raise NotFound(f"case {case_id} does not exist")
     return case
 
 
 def sign_as_officer(services: Services, principal: Principal, case_id: str) -> Case:
     """The officer whose turn it is signs with their platform-held key.
+
+    It is an officer's turn when the pending step is an officer step of their organisation
+    (Forbidden otherwise) and they have signed no other step of the case (Conflict).
 
     When no officer step is left the organisation seals and the case is archived
     in the same call. If sealing cannot run now (timestamp or key service down),
@@ -51,6 +56,12 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
     step = case.current_step()
     if step is None or step.role != "officer":
         raise Conflict(f"case {case_id} is not awaiting an officer's signature")
+    earlier = case.signed_by(principal.username)
+    if earlier is not None:
+        raise Conflict(
+            f"you signed step {earlier.step} of case {case_id}; "
+            "another officer must sign the next step"
+        )
     if principal.organization != step.organization:
         raise Forbidden("it is not your organisation's turn to sign this case")
     officer = services.cases.get_officer(principal.username)
@@ -59,7 +70,7 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
     signer = CallbackSigner(
         officer["certificate_chain"], services.keys.raw_signer(officer["key_id"])
     )
-    _apply_signature(services, case, step, signer, kind="officer")
+    _apply_signature(services, case, step, signer, kind="officer", username=principal.username)
     next_step = case.current_step()
     if next_step is not None and next_step.role == ROLE_SEAL:
         try:
@@ -86,7 +97,12 @@ def seal_and_archive(services: Services, case: Case) -> Case:
 
 
 def _apply_signature(
-    services: Services, case: Case, step: Step, signer: CallbackSigner, kind: str
+    services: Services,
+    case: Case,
+    step: Step,
+    signer: CallbackSigner,
+    kind: str,
+    username: str | None = None,
 ) -> None:
     procedure = services.catalogue.get(case.procedure)
     if procedure is None:
@@ -132,6 +148,7 @@ def _apply_signature(
             signed_at=signed.signed_at,
             level=signed.level,
             field=request.field_name,
+            username=username,
         )
     )
     following = case.complete_step(step)

@@ -147,7 +147,8 @@ def create_stack(
 
 
 def _register_directory(keys: KmsKeys, kms: Any, table: CaseTable, pki: DevPki) -> None:
-    """KMS keys and certificates for each organisation's seal and its officer."""
+    """The directory: each organisation (with a seal key and certificate if it has a seal)
+    and each officer (a key and a certificate in their organisation's signatory's name)."""
 
     def new_key(description: str) -> str:
         return str(
@@ -156,23 +157,25 @@ def _register_directory(keys: KmsKeys, kms: Any, table: CaseTable, pki: DevPki) 
             ]["KeyId"]
         )
 
+    organizations = {org["code"]: org for org in ORGANIZATIONS}
     for org in ORGANIZATIONS:
-        seal_key = new_key(f"seal of {org['code']}")
-        officer_key = new_key(f"officer {org['officer']}")
+        entry = {k: v for k, v in org.items() if k != "seal"}
+        if org.get("seal"):
+            seal_key = new_key(f"seal of {org['code']}")
+            entry["seal_key_id"] = seal_key
+            entry["seal_certificate_chain"] = pki.issue_pem(
+                keys.public_key_der(seal_key), org["name"], org["name"]
+            )
+        table.put_document(f"ORG#{org['code']}", entry)
+    for user in USERS:
+        if "officer" not in user["groups"]:
+            continue
+        org = organizations[user["org"]]
+        officer_key = new_key(f"officer {user['username']}")
         table.put_document(
-            f"ORG#{org['code']}",
+            f"OFFICER#{user['username']}",
             {
-                **{k: v for k, v in org.items() if k != "officer"},
-                "seal_key_id": seal_key,
-                "seal_certificate_chain": pki.issue_pem(
-                    keys.public_key_der(seal_key), org["name"], org["name"]
-                ),
-            },
-        )
-        table.put_document(
-            f"OFFICER#{org['officer']}",
-            {
-                "username": org["officer"],
+                "username": user["username"],
                 "organization": org["code"],
                 "key_id": officer_key,
                 "certificate_chain": pki.issue_pem(

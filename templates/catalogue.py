@@ -8,9 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import SchemaError, ValidationError
 
 from templates import TEMPLATES_DIR
+from templates.rules import Rule, RuleError, parse_rules, rule_findings
+
+# A step's organisation is a level relative to the case's organisation, resolved to a
+# concrete organisation code when a case is submitted: "issuer" is the case's own
+# organisation, "parent" the organisation its directory entry names as ``parent``.
+ORGANIZATION_LEVELS = ("issuer", "parent")
+STEP_ROLES = ("officer", "seal")
 
 
 @dataclass(frozen=True)
@@ -28,8 +35,8 @@ class AppearanceBox:
 class StepDefinition:
     """One signing step of a procedure: who signs and where the signature shows."""
 
-    role: str
-    organization: str
+    role: str  # one of STEP_ROLES
+    organization: str  # one of ORGANIZATION_LEVELS
     title: str
     appearance: AppearanceBox
 
@@ -48,6 +55,7 @@ class Procedure:
     example: dict[str, Any]
     steps: tuple[StepDefinition, ...]
     folder: Path
+    rules: tuple[Rule, ...] = ()
 
     @property
     def document_template(self) -> str:
@@ -60,6 +68,24 @@ class Procedure:
         for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
             found.append((_error_path(error), error.message))
         return found
+
+    def rule_errors(self, data: Any) -> list[tuple[str, str]]:
+        """Broken cross-field rules (templates/rules.py) of schema-valid ``data``, as
+        (dotted path under ``data``, message) pairs."""
+        return rule_findings(self.rules, data)
+
+    def errors(self, data: Any) -> list[tuple[str, str]]:
+        """Schema errors, or when there are none, broken rules."""
+        return self.schema_errors(data) or self.rule_errors(data)
+
+    def label(self, path: str, value: Any) -> Any:
+        """The title the schema gives ``value`` at ``path`` (a ``oneOf`` of ``const``s with
+        a ``title`` each), or ``value`` itself."""
+        node = _schema_at(self.schema, path) or {}
+        for option in node.get("oneOf", []):
+            if option.get("const") == value and "title" in option:
+                return option["title"]
+        return value
 
     def public_view(self) -> dict[str, Any]:
         """The API shape of a catalogue entry."""
@@ -90,8 +116,17 @@ def _error_path(error: ValidationError) -> str:
     return ".".join(parts)
 
 
-def _load(folder: Path) -> Procedure:
-    spec = json.loads((folder / "procedure.json").read_text(encoding="utf-8"))
+def _schema_at(schema: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The subschema of the property at dotted ``path``, or None if the schema has none."""
+    node: Any = schema
+    for part in path.split("."):
+        node = node.get("properties", {}).get(part) if isinstance(node, dict) else None
+        if node is None:
+            return None
+    return node if isinstance(node, dict) else None
+
+
+def _steps(spec: list[dict[str, Any]]) -> tuple[StepDefinition, ...]:
     steps = tuple(
         StepDefinition(
             role=s["role"],
@@ -99,8 +134,38 @@ def _load(folder: Path) -> Procedure:
             title=s.get("title", ""),
             appearance=AppearanceBox(**s["appearance"]),
         )
-        for s in spec["steps"]
+        for s in spec
     )
+    for index, step in enumerate(steps):
+        if step.role not in STEP_ROLES:
+            raise ValueError(f"step {index}: role {step.role!r} is not one of {STEP_ROLES}")
+        if step.organization not in ORGANIZATION_LEVELS:
+            raise ValueError(
+                f"step {index}: organization {step.organization!r} is not one of "
+                f"{ORGANIZATION_LEVELS}"
+            )
+    # Sealing ends the signing and archives the case (functions/signatures.py).
+    roles = [s.role for s in steps]
+    if not roles or roles[-1] != "seal" or roles.count("seal") != 1:
+        raise ValueError("the last step, and only the last, must be the organisation seal")
+    return steps
+
+
+def _load(folder: Path) -> Procedure:
+    try:
+        return _load_procedure(folder)
+    except (KeyError, TypeError, ValueError, SchemaError) as error:
+        detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
+        raise ValueError(f"procedure {folder.name}: {detail}") from error
+
+
+def _load_procedure(folder: Path) -> Procedure:
+    spec = json.loads((folder / "procedure.json").read_text(encoding="utf-8"))
+    steps = _steps(spec["steps"])
+    try:
+        rules = parse_rules(spec.get("rules"))
+    except RuleError as error:
+        raise ValueError(f"rules: {error}") from error
     procedure = Procedure(
         code=spec["code"],
         title=spec["title"],
@@ -112,11 +177,20 @@ def _load(folder: Path) -> Procedure:
         example=spec["example"],
         steps=steps,
         folder=folder,
+        rules=rules,
     )
     Draft202012Validator.check_schema(procedure.schema)
+    unknown = sorted(
+        {p for rule in rules for p in rule.paths() if _schema_at(spec["schema"], p) is None}
+    )
+    if unknown:
+        raise ValueError(f"rules: the schema has no field {', '.join(unknown)}")
     problems = procedure.schema_errors(procedure.example)
     if problems:
-        raise ValueError(f"{folder.name}: its example does not satisfy its schema: {problems}")
+        raise ValueError(f"its example does not satisfy its schema: {problems}")
+    broken = procedure.rule_errors(procedure.example)
+    if broken:
+        raise ValueError(f"its example breaks its rules: {broken}")
     return procedure
 
 
@@ -124,9 +198,15 @@ class Catalogue:
     """All procedures found under a folder, by code."""
 
     def __init__(self, root: Path = TEMPLATES_DIR) -> None:
-        self._procedures = {
-            p.code: p for p in (_load(f.parent) for f in sorted(root.glob("*/procedure.json")))
-        }
+        self._procedures: dict[str, Procedure] = {}
+        for definition in sorted(root.glob("*/procedure.json")):
+            procedure = _load(definition.parent)
+            if procedure.code in self._procedures:
+                raise ValueError(
+                    f"procedure {definition.parent.name}: code {procedure.code!r} is already "
+                    f"used by {self._procedures[procedure.code].folder.name}"
+                )
+            self._procedures[procedure.code] = procedure
 
     def get(self, code: str) -> Procedure | None:
         return self._procedures.get(code)

@@ -7,7 +7,9 @@ import functools
 import io
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -69,19 +71,95 @@ def vn_long_date(value: dt.date) -> str:
     return f"ngày {value.day:02d} tháng {value.month} năm {value.year}"
 
 
+def vn_number(value: int) -> str:
+    """``1234500`` → ``1.234.500`` (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ")
+
+
+def _three_digits(value: int, full: bool) -> list[str]:
+    """Words of 0 < ``value`` < 1000; ``full`` reads leading zeros ("không trăm linh năm")."""
+    hundreds, tens, units = value // 100, value // 10 % 10, value % 10
+    words = []
+    if hundreds or full:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0 and units and words:
+        words.append("linh")
+    elif tens == 1:
+        words.append("mười")
+    elif tens > 1:
+        words += [_DIGITS[tens], "mươi"]
+    if units == 1 and tens > 1:
+        words.append("mốt")
+    elif units == 5 and tens > 0:
+        words.append("lăm")
+    elif units:
+        words.append(_DIGITS[units])
+    return words
+
+
+def vn_number_words(value: int) -> str:
+    """An amount in words, as receipts write it: ``187500`` → ``Một trăm tám mươi bảy nghìn
+    năm trăm``. Groups of three that are all zeros are left out."""
+    if not 0 <= value < 1000 ** len(_GROUPS):
+        raise ValueError(f"cannot write {value} in words")
+    if value == 0:
+        return "Không"
+    groups = []
+    while value:
+        value, group = divmod(value, 1000)
+        groups.append(group)
+    words: list[str] = []
+    for index in range(len(groups) - 1, -1, -1):
+        if groups[index]:
+            words += _three_digits(groups[index], full=index < len(groups) - 1)
+            words += [_GROUPS[index]] if _GROUPS[index] else []
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
+
+
+def month_count(first: str, last: str) -> int:
+    """Months from ``first`` to ``last`` (YYYY-MM), both included."""
+    (y1, m1), (y2, m2) = (map(int, first.split("-")), map(int, last.split("-")))
+    return (y2 - y1) * 12 + m2 - m1 + 1
+
+
 def _upper(value: str) -> str:
     return unicodedata.normalize("NFC", value.upper())
 
 
+def _load_template(name: str) -> tuple[str, str, Callable[[], bool]]:
+    """A template by absolute path (a procedure's document, wherever its folder is) or by
+    name under templates/ (the shared layout it extends)."""
+    path = Path(name) if Path(name).is_absolute() else TEMPLATES_DIR / name
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise jinja2.TemplateNotFound(name) from error
+    mtime = path.stat().st_mtime
+    return source, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
+
+
 _environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+    loader=jinja2.FunctionLoader(_load_template),
     autoescape=True,  # RML is XML: every value is escaped
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
 )
 _environment.filters.update(
-    {"vn_date": vn_date, "vn_month": vn_month, "vn_long_date": vn_long_date, "upper": _upper}
+    {
+        "vn_date": vn_date,
+        "vn_month": vn_month,
+        "vn_long_date": vn_long_date,
+        "vn_number": vn_number,
+        "vn_number_words": vn_number_words,
+        "month_count": month_count,
+        "upper": _upper,
+    }
 )
 
 
@@ -102,9 +180,37 @@ class RenderedDocument:
     pages: int
 
 
+def document_context(
+    procedure: Procedure,
+    data: dict[str, Any],
+    organization: dict[str, Any],
+    step_organizations: list[dict[str, Any]],
+    number: str,
+    issued_on: dt.date,
+) -> dict[str, Any]:
+    """What a document template sees (_layout.rml.j2 lists it). ``organization`` issues the
+    document; ``step_organizations`` are the directory entries the steps resolved to."""
+    return {
+        "data": data,
+        "organization": organization,
+        "number": number,
+        "issued_on": issued_on,
+        "signatory": organization["signatory"],
+        "steps": [
+            {
+                "role": step.role,
+                "title": step.title,
+                "organization": org,
+                "signatory": org.get("signatory"),
+            }
+            for step, org in zip(procedure.steps, step_organizations, strict=True)
+        ],
+    }
+
+
 def render_rml(procedure: Procedure, context: dict[str, Any]) -> str:
     """The RML text of ``procedure``'s document for ``context`` (values already NFC)."""
-    template = _environment.get_template(f"{procedure.folder.name}/document.rml.j2")
+    template = _environment.get_template(str(procedure.folder.resolve() / "document.rml.j2"))
     return template.render(
         procedure=procedure, fonts_dir=str(FONTS_DIR), font_faces=FONT_FACES, **context
     )

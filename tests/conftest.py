@@ -1,15 +1,18 @@
-"""Shared fixtures: a local stack on moto (server mode) with the dev PKI's services."""
+"""Shared fixtures: a local stack on moto (server mode) with the dev PKI's services, and the
+Chalice test client on it with helpers to submit and sign cases."""
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from chalice.test import Client
 
 from infra.local_stack import create_stack, stage_environment
 from infra.servers import HOST, free_port, start_moto, start_pki_services
@@ -93,3 +96,34 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 os.environ[key] = value
         pki.shutdown()
         moto.stop()
+
+
+@pytest.fixture(scope="module")
+def client(stack: Stack) -> Iterator[Client]:
+    """The Chalice test client of the app, wired to ``stack``."""
+    import app as hoso_app  # here, so that unit tests do not import the app
+
+    hoso_app.reset()
+    with Client(hoso_app.app, stage_name="local", project_dir=str(ROOT)) as test_client:
+        yield test_client
+    hoso_app.reset()
+
+
+def procedure_example(client: Client, stack: Stack, procedure: str) -> dict[str, Any]:
+    """The example ``data`` of ``procedure``, as GET /v1/procedures gives it."""
+    response = client.http.get("/v1/procedures", headers=stack.auth("cong-dich-vu"))
+    assert response.status_code == 200
+    entry = next(p for p in response.json_body["procedures"] if p["code"] == procedure)
+    return dict(entry["example"])
+
+
+def submit(client: Client, stack: Stack, body: dict[str, Any], key: str | None = None) -> Any:
+    """POST /v1/cases as the demo upstream system (a fresh Idempotency-Key unless given)."""
+    headers = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}
+    headers["Idempotency-Key"] = key or str(uuid.uuid4())
+    return client.http.post("/v1/cases", headers=headers, body=json.dumps(body))
+
+
+def sign(client: Client, stack: Stack, case_id: str, username: str) -> Any:
+    """POST /v1/cases/{id}/signatures as the demo officer ``username``."""
+    return client.http.post(f"/v1/cases/{case_id}/signatures", headers=stack.auth(username))

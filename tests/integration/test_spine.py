@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
-import pytest
 from chalice.test import Client
 
-import app as hoso_app
-from tests.conftest import ROOT, Stack
+from tests.conftest import Stack, procedure_example, submit
 
 PROCEDURE = "chuyen-sinh-hoat-chinh-thuc"
 ORG = "phuong-ba-dinh"
-
-
-@pytest.fixture(scope="module")
-def client(stack: Stack):  # type: ignore[no-untyped-def]
-    hoso_app.reset()
-    with Client(hoso_app.app, stage_name="local", project_dir=str(ROOT)) as test_client:
-        yield test_client
-    hoso_app.reset()
-
-
-def _example(client: Client, stack: Stack) -> dict[str, Any]:
-    response = client.http.get("/v1/procedures", headers=stack.auth("cong-dich-vu"))
-    assert response.status_code == 200
-    entry = next(p for p in response.json_body["procedures"] if p["code"] == PROCEDURE)
-    return dict(entry["example"])
-
-
-def _submit(client: Client, stack: Stack, body: dict[str, Any], key: str | None = None) -> Any:
-    headers = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}
-    headers["Idempotency-Key"] = key or str(uuid.uuid4())
-    return client.http.post("/v1/cases", headers=headers, body=json.dumps(body))
 
 
 def test_health_needs_no_token(client: Client) -> None:
@@ -57,22 +33,26 @@ def test_a_forged_token_is_401(client: Client, stack: Stack) -> None:
 
 def test_the_whole_flow(client: Client, stack: Stack) -> None:
     stack.drain_events()
-    body = {"procedure": PROCEDURE, "organization": ORG, "data": _example(client, stack)}
+    body = {
+        "procedure": PROCEDURE,
+        "organization": ORG,
+        "data": procedure_example(client, stack, PROCEDURE),
+    }
     key = str(uuid.uuid4())
-    created = _submit(client, stack, body, key)
+    created = submit(client, stack, body, key)
     assert created.status_code == 201, created.json_body
     case = created.json_body
     assert case["status"] == "awaiting_signature"
     assert case["number"].endswith("-GGT/ĐU")
     assert [s["status"] for s in case["steps"]] == ["pending", "waiting"]
 
-    again = _submit(client, stack, body, key)
+    again = submit(client, stack, body, key)
     assert again.status_code == 201
     assert again.json_body["id"] == case["id"]
     assert again.headers.get("Idempotent-Replayed") == "true"
 
     other = dict(body, data=dict(body["data"], reason="Lý do khác"))
-    assert _submit(client, stack, other, key).status_code == 409
+    assert submit(client, stack, other, key).status_code == 409
 
     draft = client.http.get(
         f"/v1/cases/{case['id']}/document",
@@ -126,7 +106,7 @@ def test_the_whole_flow(client: Client, stack: Stack) -> None:
 
 
 def test_bad_input_answers(client: Client, stack: Stack) -> None:
-    example = _example(client, stack)
+    example = procedure_example(client, stack, PROCEDURE)
     missing_key = client.http.post(
         "/v1/cases",
         headers={**stack.auth("cong-dich-vu"), "Content-Type": "application/json"},
@@ -147,14 +127,12 @@ def test_bad_input_answers(client: Client, stack: Stack) -> None:
     assert not_json.status_code == 400
 
     data = dict(example, member={k: v for k, v in example["member"].items() if k != "full_name"})
-    invalid = _submit(client, stack, {"procedure": PROCEDURE, "organization": ORG, "data": data})
+    invalid = submit(client, stack, {"procedure": PROCEDURE, "organization": ORG, "data": data})
     assert invalid.status_code == 422
     fields = [d["field"] for d in invalid.json_body["error"]["details"]]
     assert "data.member.full_name" in fields
 
-    unknown = _submit(
-        client, stack, {"procedure": "khong-co", "organization": ORG, "data": example}
-    )
+    unknown = submit(client, stack, {"procedure": "khong-co", "organization": ORG, "data": example})
     assert unknown.status_code == 422
     assert unknown.json_body["error"]["details"][0]["field"] == "procedure"
 

@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 from templates.catalogue import Catalogue
-from templates.renderer import find_line, render_pdf
+from templates.renderer import document_context, find_line, render_pdf
 
 ORG = {
     "code": "phuong-ba-dinh",
@@ -29,13 +29,9 @@ def _render(tmp_path: Path) -> tuple[Path, dict]:
     assert procedure is not None
     rendered = render_pdf(
         procedure,
-        {
-            "data": procedure.example,
-            "organization": ORG,
-            "number": "7-GGT/ĐU",
-            "issued_on": dt.date(2025, 5, 19),
-            "signatory": ORG["signatory"],
-        },
+        document_context(
+            procedure, procedure.example, ORG, [ORG, ORG], "7-GGT/ĐU", dt.date(2025, 5, 19)
+        ),
     )
     assert rendered.pages == 1
     path = tmp_path / "doc.pdf"
