@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil
 SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools
 
-.PHONY: run test lint typecheck unit integration e2e package bench system-deps clean
+.PHONY: run test lint typecheck unit integration e2e package previews bench system-deps clean
 
 run: $(STAMP) system-deps
 	$(PY) -m infra.local
@@ -36,6 +36,11 @@ e2e: $(STAMP) system-deps
 # so our top-level packages are copied into vendor/ first.
 package: $(STAMP)
 	$(PY) -m infra.package
+
+# docs/previews/<procedure>.png: each procedure's example submitted, signed and sealed on a
+# throw-away local stack, page 1 of the final document (shown in the README).
+previews: $(STAMP)
+	$(PY) -m infra.previews
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -23,6 +23,7 @@ from functions.publish import publish_events
 from functions.services import Services
 from signing.backends import CallbackSigner
 from signing.pades import LEVEL_B_LT, LEVEL_B_LTA, SignatureBox, SignatureRequest, sign_pdf
+from templates.catalogue import AppearanceBox
 from templates.renderer import find_line, page_count
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,20 @@ def seal_and_archive(services: Services, case: Case) -> Case:
     return archive_case(services, case)
 
 
+def _signature_box(pdf: bytes, appearance: AppearanceBox | None) -> SignatureBox | None:
+    """Where a step's appearance goes in ``pdf``, placed from its anchor line (None: invisible)."""
+    if appearance is None:
+        return None
+    anchor = find_line(pdf, appearance.anchor)
+    if anchor is None:
+        raise Conflict(f"the document has no line {appearance.anchor!r} to place the signature")
+    x1 = int(anchor.x + appearance.dx)
+    y1 = int(anchor.y + appearance.dy)
+    return SignatureBox(
+        anchor.page, (x1, y1, x1 + int(appearance.width), y1 + int(appearance.height))
+    )
+
+
 def _apply_signature(
     services: Services,
     case: Case,
@@ -109,17 +124,10 @@ def _apply_signature(
         raise NotFound(f"procedure {case.procedure} is no longer in the catalogue")
     appearance = procedure.steps[step.index].appearance
     pdf = services.documents.get(case.document.key)
-    anchor = find_line(pdf, appearance.anchor)
-    if anchor is None:
-        raise Conflict(f"the document has no line {appearance.anchor!r} to place the signature")
-    x1 = int(anchor.x + appearance.dx)
-    y1 = int(anchor.y + appearance.dy)
     request = SignatureRequest(
         field_name=f"Signature-{step.index + 1}",
         level=LEVEL_B_LTA if kind == "seal" else LEVEL_B_LT,
-        box=SignatureBox(
-            anchor.page, (x1, y1, x1 + int(appearance.width), y1 + int(appearance.height))
-        ),
+        box=_signature_box(pdf, appearance),
         stamp_text=SEAL_STAMP if kind == "seal" else OFFICER_STAMP,
         reason=procedure.steps[step.index].title or procedure.title,
         location="Hà Nội",

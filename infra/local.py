@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -13,8 +14,7 @@ from typing import Any
 
 from chalice.cli.factory import CLIFactory
 
-from infra.local_stack import create_stack, stage_environment
-from infra.servers import HOST, start_moto, start_pki_services
+from infra.servers import HOST, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,31 +67,17 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 
-    moto = start_moto(args.aws_port)
-    endpoint = f"http://{HOST}:{args.aws_port}"
-    outputs = create_stack(
-        endpoint, args.region, "local", f"http://{HOST}:{args.pki_port}", state_dir
-    )
-    pki = start_pki_services(state_dir / "pki", args.pki_port)
-    anchors = state_dir / "trust-anchors.pem"
-    anchors.write_text(outputs["trust_anchor_pem"])
-
-    factory = CLIFactory(str(ROOT))
-    config = factory.create_config_obj(chalice_stage_name="local")
-    os.environ.update(stage_environment(outputs, anchors))
-    os.environ.update(config.environment_variables)
-    server = factory.create_local_server(config.chalice_app, config, HOST, args.api_port)
-
-    outputs = {"api_url": f"http://{HOST}:{args.api_port}", **outputs}
-    (state_dir / "outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=2))
-    print(_usage(outputs, state_dir), flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        pki.shutdown()
-        moto.stop()
+    with running_stack(state_dir, args.region, "local", args.aws_port, args.pki_port) as stack:
+        factory = CLIFactory(str(ROOT))
+        config = factory.create_config_obj(chalice_stage_name="local")
+        os.environ.update(stack.environment)
+        os.environ.update(config.environment_variables)
+        server = factory.create_local_server(config.chalice_app, config, HOST, args.api_port)
+        outputs = {"api_url": f"http://{HOST}:{args.api_port}", **stack.outputs}
+        (state_dir / "outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=2))
+        print(_usage(outputs, state_dir), flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from moto.server import ThreadedMotoServer
 
+from infra.local_stack import create_stack, stage_environment
 from signing.devpki import DevPki
 from signing.devservices import PkiServices
 
@@ -34,6 +40,7 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 def start_moto(port: int) -> ThreadedMotoServer:
     """moto in server mode on ``HOST:port``, in a background thread."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     return server
@@ -50,3 +57,34 @@ def start_pki_services(pki_folder: Path, port: int) -> WSGIServer:
     )
     threading.Thread(target=server.serve_forever, name="pki-services", daemon=True).start()
     return server
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """A local stack that is up: its outputs (DESIGN.md) and the API's environment."""
+
+    outputs: dict[str, Any]
+    environment: dict[str, str]
+    state_dir: Path
+
+
+@contextmanager
+def running_stack(
+    state_dir: Path, region: str, stage: str, aws_port: int, pki_port: int
+) -> Iterator[RunningStack]:
+    """moto on ``aws_port`` with the stack's resources, the dev PKI (written under
+    ``state_dir``) and its TSA/OCSP service on ``pki_port``; stopped on exit."""
+    moto = start_moto(aws_port)
+    try:
+        outputs = create_stack(
+            f"http://{HOST}:{aws_port}", region, stage, f"http://{HOST}:{pki_port}", state_dir
+        )
+        pki = start_pki_services(state_dir / "pki", pki_port)
+        try:
+            anchors = state_dir / "trust-anchors.pem"
+            anchors.write_text(outputs["trust_anchor_pem"])
+            yield RunningStack(outputs, stage_environment(outputs, anchors), state_dir)
+        finally:
+            pki.shutdown()
+    finally:
+        moto.stop()

@@ -66,7 +66,7 @@ class SignatureRequest:
 
     field_name: str
     level: str  # LEVEL_B_LT for officers, LEVEL_B_LTA for the organisation seal
-    box: SignatureBox
+    box: SignatureBox | None  # None: an invisible signature
     stamp_text: str  # may use %(signer)s and %(ts)s
     reason: str
     location: str
@@ -139,8 +139,8 @@ async def _sign(
             stamp_style=stamp,
             new_field_spec=fields.SigFieldSpec(
                 sig_field_name=request.field_name,
-                on_page=request.box.page,
-                box=request.box.rect,
+                on_page=request.box.page if request.box else 0,
+                box=request.box.rect if request.box else None,
             ),
         )
         output = io.BytesIO()

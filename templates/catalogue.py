@@ -38,7 +38,7 @@ class StepDefinition:
     role: str  # one of STEP_ROLES
     organization: str  # one of ORGANIZATION_LEVELS
     title: str
-    appearance: AppearanceBox
+    appearance: AppearanceBox | None  # None: the signature is invisible
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def _steps(spec: list[dict[str, Any]]) -> tuple[StepDefinition, ...]:
             role=s["role"],
             organization=s["organization"],
             title=s.get("title", ""),
-            appearance=AppearanceBox(**s["appearance"]),
+            appearance=AppearanceBox(**s["appearance"]) if s.get("appearance") else None,
         )
         for s in spec
     )

@@ -14,8 +14,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from infra.local_stack import create_stack, stage_environment
-from infra.servers import HOST, free_port, start_moto, start_pki_services
+from infra.servers import free_port, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
@@ -76,26 +75,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("stack")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(name, "testing")
-    moto_port, pki_port = free_port(), free_port()
-    moto = start_moto(moto_port)
-    endpoint = f"http://{HOST}:{moto_port}"
-    outputs = create_stack(endpoint, REGION, "test", f"http://{HOST}:{pki_port}", folder)
-    pki = start_pki_services(folder / "pki", pki_port)
-    anchors = folder / "trust-anchors.pem"
-    anchors.write_text(outputs["trust_anchor_pem"])
-    env = stage_environment(outputs, anchors)
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        yield Stack(outputs, env, folder)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        pki.shutdown()
-        moto.stop()
+    with running_stack(folder, REGION, "test", free_port(), free_port()) as running:
+        saved = {k: os.environ.get(k) for k in running.environment}
+        os.environ.update(running.environment)
+        try:
+            yield Stack(running.outputs, running.environment, folder)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 @pytest.fixture(scope="module")
