@@ -140,7 +140,9 @@ def _apply_signature(
         raise Unavailable(f"the signature could not be made: {type(error).__name__}") from error
 
     expected = case.version
-    key = f"cases/{case.id}/v{expected + 1}.pdf"
+    # A key of its own per attempt: a racing attempt that loses must never overwrite, or
+    # clean up, the winner's document (tests/integration/test_races.py).
+    key = f"cases/{case.id}/v{expected + 1}-{uuid.uuid4().hex[:12]}.pdf"
     services.documents.put_working(key, signed.pdf)
     case.document = Document(
         key=key,
