@@ -7,12 +7,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Chalice, Response
+from chalice import Chalice, Rate, Response
 from chalice.app import Request
 
 from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
-from functions import intake, procedures, records, signatures
+from functions import intake, procedures, records, signatures, sweep
 from functions.access import Principal
 from functions.errors import DomainError, Malformed, TooLarge
 from functions.http import domain_error_body, error_body, status_of
@@ -152,3 +152,13 @@ def sign_case(case_id: str) -> Response:
 def get_record(record_id: str) -> Response:
     services, principal = _caller(app.current_request)
     return _json(200, records.get_record(services, principal, record_id))
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def scheduled_sweep(event: Any) -> dict[str, Any]:
+    """Every 5 minutes: seal postponed cases, publish events left in the outbox."""
+    report = sweep.sweep(wired()[0])
+    app.log.info(
+        "sweep: %d case(s) sealed, %d event(s) published", len(report.sealed), report.published
+    )
+    return {"sealed": report.sealed, "published": report.published}

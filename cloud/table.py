@@ -9,9 +9,12 @@ from botocore.exceptions import ClientError
 
 from cloud.errors import error_code, unavailable
 from functions.errors import Conflict
-from functions.model import Case, StatusEvent
+from functions.model import ROLE_SEAL, Case, StatusEvent
 
 Item = dict[str, Any]
+QUEUE_INDEX = "queue"  # sparse index (infra/template.yaml): work a sweep must finish
+OUTBOX = "outbox"  # events committed but not yet published
+SEAL = "seal"  # cases whose seal step is pending
 
 
 def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
@@ -20,12 +23,21 @@ def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
     return item
 
 
+def _case_item(case: Case) -> Item:
+    """A case's item; one whose pending step is the seal is queued for the sweep."""
+    extra: dict[str, Item] = {"version": {"N": str(case.version)}}
+    step = case.current_step()
+    if step is not None and step.role == ROLE_SEAL:
+        extra["queue"] = {"S": SEAL}
+    return _doc(f"CASE#{case.id}", case.to_item(), **extra)
+
+
 def _outbox_put(table: str, event: StatusEvent) -> Item:
     pk = f"OUTBOX#{event.event_id}"
     return {
         "Put": {
             "TableName": table,
-            "Item": _doc(pk, event.detail(), outbox={"S": "pending"}),
+            "Item": _doc(pk, event.detail(), queue={"S": OUTBOX}),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
@@ -101,9 +113,7 @@ class CaseTable:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _doc(
-                        f"CASE#{case.id}", case.to_item(), version={"N": str(case.version)}
-                    ),
+                    "Item": _case_item(case),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -142,9 +152,7 @@ class CaseTable:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _doc(
-                        f"CASE#{case.id}", case.to_item(), version={"N": str(case.version)}
-                    ),
+                    "Item": _case_item(case),
                     "ConditionExpression": "#v = :expected",
                     "ExpressionAttributeNames": {"#v": "version"},
                     "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
@@ -172,19 +180,29 @@ class CaseTable:
             raise unavailable("the case table", error) from error
 
     # --- outbox --------------------------------------------------------------
-    def pending_events(self, limit: int = 100) -> list[StatusEvent]:
-        """Events committed but not yet published, oldest first."""
+    def _queued(self, queue: str, limit: int) -> list[dict[str, Any]]:
         try:
-            response = self._db.scan(
+            response = self._db.query(
                 TableName=self._table,
-                FilterExpression="attribute_exists(outbox)",
-                ConsistentRead=True,
+                IndexName=QUEUE_INDEX,
+                KeyConditionExpression="#q = :queue",
+                ExpressionAttributeNames={"#q": "queue"},
+                ExpressionAttributeValues={":queue": {"S": queue}},
+                Limit=limit,
             )
         except ClientError as error:
             raise unavailable("the case table", error) from error
-        events = [StatusEvent(**json.loads(i["doc"]["S"])) for i in response.get("Items", [])]
+        return [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
+
+    def pending_events(self, limit: int = 100) -> list[StatusEvent]:
+        """Events committed but not yet published (up to ``limit``), oldest first."""
+        events = [StatusEvent(**doc) for doc in self._queued(OUTBOX, limit)]
         events.sort(key=lambda e: (e.occurred_at, e.case_id, e.version))
-        return events[:limit]
+        return events
+
+    def cases_awaiting_seal(self, limit: int = 100) -> list[str]:
+        """Ids of cases whose pending step is the seal (sealing was postponed or is due)."""
+        return [str(doc["id"]) for doc in self._queued(SEAL, limit)]
 
     def mark_published(self, event: StatusEvent) -> None:
         """Remove a published event from the outbox."""

@@ -81,6 +81,29 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
     return case
 
 
+def seal_pending(services: Services) -> list[str]:
+    """Seal and archive every case whose seal was postponed (scheduled sweep).
+
+    Returns the ids of the cases archived now. A case that still cannot be sealed stays
+    queued; one that someone else sealed meanwhile is skipped.
+    """
+    archived = []
+    for case_id in services.cases.cases_awaiting_seal():
+        case = services.cases.get_case(case_id)
+        step = case.current_step() if case is not None else None
+        if case is None or step is None or step.role != ROLE_SEAL:
+            continue  # the index is eventually consistent: already sealed
+        try:
+            seal_and_archive(services, case)
+        except Unavailable as error:
+            log.warning("case %s: sealing postponed again: %s", case.id, error.message)
+            continue
+        except Conflict:
+            continue  # another sweep or request sealed it first
+        archived.append(case.id)
+    return archived
+
+
 def seal_and_archive(services: Services, case: Case) -> Case:
     """Seal a case whose seal step is pending, then archive it."""
     step = case.current_step()

@@ -9,14 +9,31 @@ import logging
 import os
 import shutil
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from chalice.cli.factory import CLIFactory
 
+from functions.sweep import sweep
 from infra.servers import HOST, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
+SWEEP_SECONDS = 60  # AWS runs the sweep every 5 minutes (app.scheduled_sweep)
+log = logging.getLogger("hoso.local")
+
+
+def _sweep_forever() -> None:
+    """What EventBridge Scheduler does in AWS: chalice local serves HTTP routes only."""
+    import app as hoso_app  # once the stage's environment is set
+
+    while True:
+        time.sleep(SWEEP_SECONDS)
+        try:
+            sweep(hoso_app.wired()[0])
+        except Exception:
+            log.exception("the sweep failed; it runs again in %d s", SWEEP_SECONDS)
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -76,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         outputs = {"api_url": f"http://{HOST}:{args.api_port}", **stack.outputs}
         (state_dir / "outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=2))
         print(_usage(outputs, state_dir), flush=True)
+        threading.Thread(target=_sweep_forever, name="sweep", daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
 

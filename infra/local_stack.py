@@ -58,6 +58,7 @@ def create_stack(
         AttributeDefinitions=table["AttributeDefinitions"],
         KeySchema=table["KeySchema"],
         BillingMode=table["BillingMode"],
+        GlobalSecondaryIndexes=table["GlobalSecondaryIndexes"],
     )
 
     sqs = _client("sqs", endpoint, region)

@@ -1,0 +1,58 @@
+"""The scheduled sweep finishes what an outage left: postponed seals, unpublished events."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+from chalice.test import Client
+
+from cloud.bootstrap import build_services
+from cloud.events import EventBus
+from functions.intake import submit_case
+from functions.sweep import SweepReport, sweep
+from infra.servers import free_port
+from tests.conftest import Stack
+
+
+def test_a_postponed_seal_and_its_events_are_finished_by_the_sweep(stack: Stack) -> None:
+    services, verifier = build_services()
+    sweep(services)  # finish what earlier tests left, then start from an empty queue
+    stack.drain_events()
+    upstream = verifier.verify(f"Bearer {stack.token('cong-dich-vu')}")
+    procedure = services.catalogue.get("dang-phi")
+    assert procedure is not None
+    body = {"procedure": "dang-phi", "organization": "phuong-ba-dinh", "data": procedure.example}
+
+    # the timestamp service and the event bus are both down while the receipt comes in
+    outage = dataclasses.replace(
+        services,
+        trust=dataclasses.replace(services.trust, tsa_url=f"http://127.0.0.1:{free_port()}/x"),
+        events=EventBus(stack.client("events"), "no-such-bus"),
+    )
+    case = submit_case(outage, upstream, body, str(uuid.uuid4())).case
+    assert case.status == "awaiting_signature" and case.record_id is None
+    assert stack.drain_events() == []  # nothing went out, nothing is lost: all in the outbox
+
+    report = sweep(services)  # the services are back
+    assert report.published == 2  # submitted, awaiting_signature: left in the outbox
+    assert report.sealed == [case.id]  # its sealed and archived events go out as they commit
+    stored = services.cases.get_case(case.id)
+    assert stored is not None and stored.status == "archived" and stored.record_id
+
+    events = [e["detail"] for e in stack.drain_events() if e["detail"]["case_id"] == case.id]
+    assert [e["status"] for e in events] == [
+        "submitted",
+        "awaiting_signature",
+        "sealed",
+        "archived",
+    ]
+    assert sweep(services) == SweepReport(published=0, sealed=[])  # nothing left to do
+
+
+def test_the_scheduled_handler_runs_the_sweep(client: Client) -> None:
+    event = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    answer = client.lambda_.invoke("scheduled_sweep", event)
+    assert answer.payload == {"published": 0, "sealed": []}
