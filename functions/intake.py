@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from functions.access import Principal
-from functions.errors import Conflict, Invalid, Malformed, Problem, Unavailable
+from functions.errors import Conflict, Invalid, Malformed, Problem
 from functions.model import (
     AWAITING_SIGNATURE,
     ROLE_SEAL,
@@ -24,12 +23,10 @@ from functions.model import (
 )
 from functions.publish import publish_events
 from functions.services import Services
-from functions.signatures import seal_and_archive
+from functions.signatures import seal_if_due
 from functions.text import normalize
 from templates.catalogue import Procedure
 from templates.renderer import document_context, render_pdf
-
-log = logging.getLogger(__name__)
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 MAX_IDEMPOTENCY_KEY = 128
@@ -71,13 +68,7 @@ def submit_case(
             raise Conflict("the case could not be stored; try again")
         return Submission(replay, created=False)
     publish_events(services, submitted)
-    step = case.current_step()
-    if step is not None and step.role == ROLE_SEAL:
-        try:
-            seal_and_archive(services, case)
-        except Unavailable as error:
-            log.warning("case %s: sealing postponed: %s", case.id, error.message)
-    return Submission(case, created=True)
+    return Submission(seal_if_due(services, case), created=True)
 
 
 def _idempotency_key(value: str | None) -> str:

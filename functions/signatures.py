@@ -72,8 +72,17 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
         officer["certificate_chain"], services.keys.raw_signer(officer["key_id"])
     )
     _apply_signature(services, case, step, signer, kind="officer", username=principal.username)
-    next_step = case.current_step()
-    if next_step is not None and next_step.role == ROLE_SEAL:
+    return seal_if_due(services, case)
+
+
+def seal_if_due(services: Services, case: Case) -> Case:
+    """Seal and archive ``case`` now if its pending step is the seal.
+
+    If sealing cannot run now (timestamp or key service down), what was committed stays
+    and the seal step remains pending, queued for the sweep (``seal_pending``).
+    """
+    step = case.current_step()
+    if step is not None and step.role == ROLE_SEAL:
         try:
             seal_and_archive(services, case)
         except Unavailable as error:
