@@ -20,13 +20,17 @@ def _preview(client: Client, stack: Stack, case_id: str, query: str = "?page=1")
     )
 
 
-def test_preview_of_the_draft_and_of_the_signed_document(client: Client, stack: Stack) -> None:
+def _submitted(client: Client, stack: Stack) -> dict[str, Any]:
     body = {
         "procedure": PROCEDURE,
         "organization": "phuong-ba-dinh",
         "data": procedure_example(client, stack, PROCEDURE),
     }
-    case = submit(client, stack, body).json_body
+    return dict(submit(client, stack, body).json_body)
+
+
+def test_preview_of_the_draft_and_of_the_signed_document(client: Client, stack: Stack) -> None:
+    case = _submitted(client, stack)
     draft = _preview(client, stack, case["id"])
     assert draft.status_code == 200
     assert draft.headers["Content-Type"] == "image/png"
@@ -45,12 +49,7 @@ def test_preview_of_the_draft_and_of_the_signed_document(client: Client, stack: 
 
 
 def test_bad_page_numbers(client: Client, stack: Stack) -> None:
-    body = {
-        "procedure": PROCEDURE,
-        "organization": "phuong-ba-dinh",
-        "data": procedure_example(client, stack, PROCEDURE),
-    }
-    case = submit(client, stack, body).json_body
+    case = _submitted(client, stack)
     for query, status in (("?page=2", 404), ("?page=0", 400), ("?page=abc", 400)):
         answer = _preview(client, stack, case["id"], query)
         assert answer.status_code == status, query
