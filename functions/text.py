@@ -1,4 +1,4 @@
-"""Text hygiene for every string of a request: NFC normalisation and control characters."""
+"""Text hygiene for every string of a request: NFC, no control characters, no damaged Vietnamese."""
 
 from __future__ import annotations
 
@@ -6,19 +6,27 @@ import unicodedata
 from typing import Any
 
 from functions.errors import Problem
+from functions.vietnamese import damaged_words, explain
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
 
 def normalize(value: Any, path: str, problems: list[Problem]) -> Any:
-    """``value`` with every string NFC-normalised; control characters are reported."""
+    """``value`` with every string NFC-normalised; control characters and damaged Vietnamese
+    (functions/vietnamese.py: legacy encodings, double decoding, impossible syllables) are
+    reported in ``problems`` with the field's path and the offending words."""
     if isinstance(value, str):
         text = unicodedata.normalize("NFC", value)
         bad = sorted(
             {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co"}}
             - {f"U+{ord(c):04X}" for c in _ALLOWED_CONTROLS}
         )
-        if bad:
+        # Damage first: a legacy encoding read as Windows-1252 brings invisible characters
+        # (TCVN3 "ư" is byte 0xAD, a soft hyphen), and the damaged words say more.
+        if damaged := damaged_words(text):
+            words = "; ".join(f"«{word}» ({explain(word, text)})" for word in damaged)
+            problems.append(Problem(path, f"damaged Vietnamese text: {words}"))
+        elif bad:
             problems.append(
                 Problem(path, f"control or invisible characters are not allowed: {', '.join(bad)}")
             )

@@ -1,0 +1,121 @@
+"""Damaged Vietnamese is refused before anything is stored; good text in either style is kept."""
+
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from cloud.bootstrap import build_services
+from templates.catalogue import Catalogue
+from tests.conftest import Stack, procedure_example, submit
+
+ISSUERS = {
+    "chuyen-sinh-hoat-chinh-thuc": "phuong-ba-dinh",
+    "chuyen-sinh-hoat-tam-thoi": "phuong-ba-dinh",
+    "nhan-xet-noi-cu-tru": "chi-bo-to-dan-pho-5-ba-dinh",
+    "dang-phi": "phuong-ba-dinh",
+}
+DAMAGED_NAME = "NguyÔn V¨n Hïng"  # "Nguyễn Văn Hùng" in TCVN3 read as Windows-1252
+
+
+def _tcvn3_read_as_cp1252(text: str) -> str:
+    encoded = subprocess.run(
+        ["iconv", "-f", "UTF-8", "-t", "TCVN5712-1"],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        check=True,
+    ).stdout
+    return encoded.decode("cp1252", errors="replace")
+
+
+def _text_leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _text_leaves(item, (*path, index))
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: str) -> Any:
+    if not path:
+        return new
+    head, *rest = path
+    if isinstance(value, dict):
+        return {k: _replaced(v, tuple(rest), new) if k == head else v for k, v in value.items()}
+    return [_replaced(v, tuple(rest), new) if i == head else v for i, v in enumerate(value)]
+
+
+CASES = [
+    (code, path, text)
+    for code in ISSUERS
+    for path, text in _text_leaves(Catalogue().get(code).example)  # type: ignore[union-attr]
+]
+
+
+@pytest.mark.parametrize(("code", "path", "original"), CASES, ids=lambda v: str(v))
+def test_damage_in_any_text_field_is_refused_naming_field_and_words(
+    client: Client, stack: Stack, code: str, path: tuple[Any, ...], original: str
+) -> None:
+    damaged = _tcvn3_read_as_cp1252(original)
+    if damaged == original:  # no Vietnamese letters in this value (a date, a number, a code)
+        damaged = DAMAGED_NAME
+    example = procedure_example(client, stack, code)
+    body = {
+        "procedure": code,
+        "organization": ISSUERS[code],
+        "data": _replaced(example, path, damaged),
+    }
+    answer = submit(client, stack, body)
+    assert answer.status_code == 422, answer.json_body
+    field = ".".join(["data", *(str(p) for p in path)])
+    (detail,) = [d for d in answer.json_body["error"]["details"] if d["field"] == field]
+    assert "damaged Vietnamese" in detail["problem"]
+    changed = [w for w, o in zip(damaged.split(), original.split(), strict=False) if w != o]
+    assert any(f"«{word.strip(',.;:()')}»" in detail["problem"] for word in changed or [damaged])
+
+
+def test_both_tone_styles_and_decomposed_input_are_accepted_and_stored_composed(
+    client: Client, stack: Stack
+) -> None:
+    code = "chuyen-sinh-hoat-chinh-thuc"
+    example = procedure_example(client, stack, code)
+    for name in ("Nguyễn Thị Thuỷ Hoà", "Nguyễn Thị Thủy Hòa"):
+        data = {**example, "member": {**example["member"], "full_name": name}}
+        decomposed = unicodedata.normalize("NFD", str(data))
+        assert decomposed != str(data)
+        body = {
+            "procedure": code,
+            "organization": ISSUERS[code],
+            "data": {
+                **data,
+                "member": {**data["member"], "full_name": unicodedata.normalize("NFD", name)},
+                "reason": unicodedata.normalize("NFD", data["reason"]),
+            },
+        }
+        answer = submit(client, stack, body)
+        assert answer.status_code == 201, answer.json_body
+        services, _ = build_services()
+        stored = services.cases.get_case(answer.json_body["id"])
+        assert stored is not None
+        assert stored.data["member"]["full_name"] == name  # NFC
+        assert stored.data["reason"] == data["reason"]
+
+
+def test_damage_outside_data_is_named_too(client: Client, stack: Stack) -> None:
+    code = "dang-phi"
+    body = {
+        "procedure": code,
+        "organization": "phÆ°á»ng",
+        "data": procedure_example(client, stack, code),
+    }
+    answer = submit(client, stack, body)
+    assert answer.status_code == 422
+    assert [d["field"] for d in answer.json_body["error"]["details"]] == ["organization"]

@@ -1,0 +1,507 @@
+"""Damaged Vietnamese: wrong decodings (made here with glibc iconv) and impossible spelling."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import string
+import subprocess
+import time
+import unicodedata
+
+import pytest
+
+from functions.vietnamese import damaged_words, explain
+
+needs_iconv = pytest.mark.skipif(shutil.which("iconv") is None, reason="glibc iconv is missing")
+
+GRAVE, ACUTE, TILDE, HOOK, DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
+TONES = ("", ACUTE, GRAVE, HOOK, TILDE, DOT)
+VOWELS = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"]
+
+
+def listed(text: str) -> list[str]:
+    return text.split()
+
+
+# --- correct text ------------------------------------------------------------------------------
+
+# Written in the old tone style (hoà, thuỷ, khoẻ); new_style() gives the other one.
+SENTENCES = [
+    "Chi bộ Tổ dân phố số 5, Đảng bộ phường Ba Đình, quận Ba Đình, thành phố Hà Nội.",
+    "Thành uỷ Hà Nội, Ban Tổ chức Thành uỷ, Uỷ ban Kiểm tra Thành uỷ.",
+    "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM - Độc lập - Tự do - Hạnh phúc",
+    "NGUYỄN THỊ THUỶ TIÊN, Bí thư Chi bộ, Phó Chủ tịch Uỷ ban nhân dân phường.",
+    "Nguyễn Thị Thuỷ Tiên, sinh ngày 12/3/1985, quê quán xã Nghĩa Hưng, huyện Nghĩa Đàn, Nghệ An.",
+    "Đồng chí Trần Văn Quyết, Phó Bí thư Thường trực Đảng uỷ, Chủ tịch Hội đồng nhân dân xã.",
+    "Nơi thường trú: Số 5, ngõ 12/3, đường Hoàng Hoa Thám, phường Thuỵ Khuê, quận Tây Hồ.",
+    "Quyết định số 123-QĐ/TU ngày 05/6/2024 của Ban Thường vụ Thành uỷ về việc chuẩn y kết quả.",
+    "Giấy giới thiệu sinh hoạt đảng, chuyển sinh hoạt đảng chính thức ra ngoài Đảng bộ.",
+    "Tôi tự nguyện viết đơn này, xin được gia nhập Đảng Cộng sản Việt Nam.",
+    "Nguyện vọng của quần chúng: được khuyến khích học tập, rèn luyện, phấn đấu.",
+    "Gìn giữ phẩm chất đạo đức cách mạng, khoẻ mạnh, hoà nhã, thuỷ chung.",
+    "Người giới thiệu thứ nhất: đồng chí Lê Thị Hoà, đảng viên chính thức.",
+    "Cánh tay trái bị đau ở khuỷu, đầu hơi nghiêng sang một bên từ thuở nhỏ.",
+    "Quốc hội, Chính phủ, Mặt trận Tổ quốc Việt Nam và các đoàn thể chính trị - xã hội.",
+    "Chị ấy đang giặt quần áo; bọn trẻ chơi oẳn tù tì ngoài sân.",
+    "Uỷ viên Ban Chấp hành Trung ương Đảng, Bí thư Tỉnh uỷ Đắk Lắk.",
+    "Huyện Chư Păh, tỉnh Gia Lai; huyện Đạ Tẻh, tỉnh Lâm Đồng; huyện Krông Búk.",
+    "Dân tộc: Ê-đê; tôn giáo: không; trình độ lý luận chính trị: cao cấp.",
+    "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
+    "Khoá học bồi dưỡng nhận thức về Đảng, do Trung tâm Chính trị quận tổ chức.",
+    "Kiểm điểm, đánh giá, xếp loại chất lượng đảng viên hằng năm.",
+    "Đ/c Phạm Quang Huy, UBKT Đảng uỷ; HĐND, UBND, UBMTTQ; BCH TƯ.",
+    "Email: chibo5.badinh@hanoi.gov.vn; điện thoại: 024 3823 4567; CMND số 012345678.",
+    "Nhóm máu O+, chiều cao 1,65 m; bằng B2; Wi-Fi; COVID-19; H2O; A4; C++.",
+    "Thôn Pắc Bó, xã Trường Hà; Mát-xcơ-va, Ô-xtrây-li-a; người Xtiêng, người Hrê, người Brâu.",
+    "Thuỷ lợi, thuỷ sản, hoà giải, hoá học, khoẻ khoắn, tàu thuỷ, uỷ quyền.",
+    "ngoằn ngoèo, khuya khoắt, luýnh quýnh, quạu quọ, xoong nồi, boong tàu, huơ tay.",
+]
+
+# At least 300 distinct correct words and names, none of which may be reported.
+WORDS = listed("""
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trịnh Lương
+Mai Tạ Cao Lâm Châu Chu Tôn Thái Hà Kiều Quách Giang La Văn Khổng Triệu Nghiêm Mạc Thân Lại Từ
+Âu Ông Bế Hứa Diệp Vương Phùng Tăng Quang Trương Kim Đàm Lã Tô Lưu Mẫn Nông Ninh Thạch Khúc
+Thị Văn Hữu Đức Minh Hùng Dũng Tuấn Thắng Hải Hưng Hương Lan Huệ Cúc Hồng Nhung Ngọc Thảo
+Trang Thuỷ Thủy Tiên Phượng Yến Oanh Loan Khuê Quyên Uyên Nguyệt Hằng Giang Hạnh Hoà Hòa Thuý
+Thúy Huyền Diễm Xuân Thu Đông Khoa Toàn Thuận Khánh Quý Vĩnh Nghĩa Trung Hiếu Nhân Lễ Tín Trí
+Dũng Cường Thịnh Vượng Phúc Lộc Thọ Hạnh Khang Ninh Bảo Anh Thư Vy Ngân Châu Ánh Kiên Tường
+Quyết Thành Công Chiến Thuyết Doãn Luyện Khuyến Khích Uyển Duyên Thuyên Tuyết Chuyên Nguyện
+Đảng bộ chi uỷ ủy viên bí thư phó thường trực ban chấp hành trung ương tỉnh thành huyện quận
+phường xã thị trấn thôn xóm bản ấp tổ dân phố khu đường ngõ ngách hẻm số nhà tầng phòng
+đảng viên dự bị chính thức kết nạp chuyển sinh hoạt giấy giới thiệu quyết định nghị quyết
+chỉ thị kết luận quy định hướng dẫn thông báo báo cáo tờ trình biên bản công văn đơn lý lịch
+kiểm tra giám sát kỷ luật khiển trách cảnh cáo cách chức khai trừ khen thưởng bằng khen huy
+hiệu năm mươi tuổi phẩm chất đạo đức lối sống tư tưởng chính trị năng lực công tác nhiệm vụ
+hoàn thành xuất sắc tốt không đạt yêu cầu mức độ đánh giá xếp loại chất lượng hằng quý tháng
+ngày giờ phút hôm nay mai sáng chiều tối đêm đầu cuối giữa trên dưới trong ngoài trước sau
+người nước quốc gia dân tộc tôn giáo nghề nghiệp trình độ học vấn chuyên môn nghiệp vụ lý luận
+cao cấp trung sơ đại cử nhân thạc sĩ tiến sỹ giáo sư kỹ sư bác sĩ luật sư nhà báo
+Hà Nội Hải Phòng Đà Nẵng Cần Thơ Huế Quảng Ninh Ngãi Nam Trị Bình Thái Nguyên Bắc Kạn Lạng
+Sơn Cao Bằng Tuyên Lào Cai Yên Bái Điện Biên Lai Châu La Hoà Phú Thọ Vĩnh Phúc Hưng Dương
+Định Tĩnh Nghệ An Thanh Hoá Khánh Hòa Thuận Lâm Đồng Đắk Lắk Nông Gia Kon Tum Đồng Nai Tây Bà
+Rịa Vũng Tàu Long Tiền Tre Trà Vinh Sóc Trăng Hậu Kiên Bạc Liêu Cà Mau Tháp Phước Thừa Thiên
+Ê-đê Gia-rai Ba-na Xơ-đăng Cơ-ho Chăm Khơ-me Mường Tày Nùng Mông Dao Sán Dìu Chay Hrê Mnông
+Xtiêng Bru-Vân Kiều Thổ Khơ-mú Cơ-tu Giáy Tà-ôi Mạ Gié-Triêng Co Chơ-ro Chứt Lự Lô Mảng Pà Thẻn
+Chư Păh Đạ Tẻh Krông Búk Pắc Bó Sìn Hồ Mù Cang Chải Mèo Vạc Xín Mần Phì Quản Bạ Nậm Pồ Tủa Chùa
+Sốp Cộp Mộc Thuận Mát-xcơ-va Ô-xtrây-li-a Xlô-va-ki-a Béc-lin Pa-ri Luân Đôn Bắc Kinh Lào
+độc lập tự do hạnh phúc cộng hoà xã hội chủ nghĩa việt nam và của các những được đã sẽ đang
+rằng thì là mà nhưng nên vì nếu khi để cho với theo về từ đến tại bởi qua lên xuống ra vào
+một hai ba bốn năm sáu bảy tám chín mười trăm nghìn triệu tỷ tỉ lẻ linh mốt tư rưỡi
+gìn giữ nguyện vọng khuyến khích khuỷu nghiêng thuở quốc giặt oẳn tù tì hoà thuỷ hoá khoẻ uỷ
+hòa thủy hóa khỏe ủy quyền quyển quyện khuya ngoằn ngoèo xoong boong huơ quạu quọ luýnh quýnh
+chuyện truyện thuyền khuyết tuyển huyết uyên uyển oái oăm ngoắt ngoéo khoét khoèo nguýt huých
+ạ ừ ờ ồ ơ ư ê ô ấy ối ôi ơi ui ủi ưu ươu ướt ước ươn ương yểng yêu yếu yên yết
+giường giếng giữa giũa giuộc gieo giấc giòn giỏi giúp ghế ghi ghé nghề nghỉ nghe kìa kỳ kì
+quây quẩy quậy quỵ quỳ quét quệt quăn quắp quặt quách quanh quạnh quai quay quào quân quất quầng
+quẹo quít quịt quỳnh quơ quờ giành giũ giụi giậu giẫm giễu giêng giếc nghĩ nghệ nghiệp nghịch
+khuây khuân khuất khuếch khuềnh khuơ khuyên khuynh hoạch hoạnh hoắc hoẵng ngoặt ngoẹo hoè toẹt
+loăng quăng xoàng soạn thoáng choáng hoặc ngoạm choắt hoen xoét buồm luộm chuông muốn cuốc buột
+tuổi bướm hướng rượu nước mượn cướp mượt tiếp kiếm biển tiếng biếc liệt hiểu yếm lưu cứu hươu
+gửi ngửi mức mứt ừm thơm sớm lớn lớp thớt mới ông ốc hôm tốt hộp tôi moóc em xem kẹt leng keng
+mèo êm tên bệnh ếch mệt nếp kêu im tin tính thích kịp ít dìu anh ách ao au ay ai ác ăn ắc ăm
+ăng ắp ắt ân âm âng ập ất âu ây um ùn ung úc úp út ui ý mỹ lý sỹ om on ong óc oi ủa hử hừ chà
+xăng phanh buýt tuýp xoài pê-đan sô-cô-la cà phê ô tô xích lô két phim va-li bia com-pa
+Ô-lim-pích Oa-sinh-tơn Niu Oóc Bu-đa-pét Phi-líp-pin Cam-pu-chia In-đô-nê-xi-a Xin-ga-po Ả Rập
+Xê Út Thuỵ Điển Sĩ Hy Lạp Ai Cập Ấn Độ Nhật Bản Hàn Triều Tiên Cu-ba Mỹ Pháp Nga Séc Hung-ga-ri
+Bun-ga-ri U-crai-na Bê-la-rút Ca-dắc-xtan Mông Cổ Niu Di-lân Mê-hi-cô Bra-xin Ác-hen-ti-na Chi-lê
+Pê-ru An-giê-ri Ma-rốc I-rắc Xy-ri I-xra-en Pa-le-xtin Thổ Nhĩ Kỳ Bồ Đào Tây Ban Nha I-ta-li-a
+Áo Bỉ Đan Mạch Na Uy Phần Ai-xơ-len Xcốt-len Brư-xen Xtốc-khôm Gia-các-ta Băng Cốc Viên Chăn
+Phnôm Pênh Thượng Quảng Đài Loan Hồng Kông Ma Cao Lốt An-giơ-lét Crưm Plông Srê Pốk Drắk Súp Cư
+Jút Đăk Đoa Pưh Lũng Cú Sủng Là Sà Phìn Mậu Duệ Nậm Nhùn Tà Xùa Bảo Lạc Trà Lĩnh Trùng Khánh
+""")
+
+FOREIGN = listed("""
+John Smith Wi-Fi CMND HN-2015-0456 T/M 123-GGT/TU 12/3 a.b@c.vn Jean-Pierre Müller José François
+Zoë Søren Bjørn Ærø Gdańsk Łódź Kraków Wałęsa Dvořák Škoda Čapek Ångström Göteborg Zürich Straße
+España Peña Muñoz São Paulo João Conceição Brasília Bogotá Medellín Perú México Québec Montréal
+Genève Besançon Hélène Renée Chloé Zoé André Andrés Gómez Sánchez García Martín Jesús Ramón León
+Mónica Tomás María Fernández Pérez café naïve résumé déjà crème brûlée façade Côte d'Ivoire Noël
+Ørsted Đoković Đorđević Brăila Bălan Mădălina Ștefănescu Timișoara İstanbul Gökhan Erdoğan Jiří
+Dušan Þór Guðrún Győr città perché più può così Lübeck Österreich Malmö Tromsø Århus Ibáñez
+A4 B2 O+ C++ H2O COVID-19 mp3 i18n x^2 e^x 5µm 25°C m² §5 Microsoft® €100 “A” ‘B’ «C»
+2020—2025 1–2 A—Z iPhone e-mail Zalo Facebook TP.HCM Q.1 P.12 ĐT:0243 Tel.: No.5 a?b=c
+don't O'Neil rock'n'roll C# a+b x+y (a) e.g. U+0301 vs. Mr. a~b ~5 ^_^ :-) o_O Q&A R&D 24/7 50%
+$100 #1 @user re-use T.Ư TW Nam? What?Why a.php?id=1 AB+ B- a^2 Ca(OH)2 f(a)+1 H2SO4 CO2 K62 A1B
+3G Win10 l10n k8s e2e a11y v1.2 mp4 H265 Top10 Mo2 Hai2 1a2b Ba4 P1 Q3 Q.10 ĐT/Fax Buddha Addis
+B—C prêt mât clôt Loïc où goût Phnom Søren Ørsted Ærø Anaïs Raphaël Noémie Citroën Moët CŒUR
+""")
+
+
+def new_style(text: str) -> str:
+    """Move the tone of open oa, oe, uy from the second vowel to the first (hoà -> hòa)."""
+
+    def move(match: re.Match[str]) -> str:
+        first, second = match.group(1), unicodedata.normalize("NFD", match.group(2))
+        tone = second[-1]
+        return unicodedata.normalize("NFC", first + tone + second[:-1])
+
+    pattern = r"(?<![qQ])([oO](?=[àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])|[uU](?=[ỳýỷỹỵỲÝỶỸỴ]))(\w)(?!\w)"
+    return re.sub(pattern, move, text)
+
+
+# --- damage, made the way real tools make it ----------------------------------------------------
+
+
+def iconv(text: str, charset: str) -> bytes:
+    done = subprocess.run(
+        ["iconv", "-f", "UTF-8", "-t", charset],
+        input=text.encode(),
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def tcvn3_as_cp1252(text: str) -> str:
+    return iconv(text, "TCVN5712-1").decode("cp1252", errors="replace")
+
+
+def cp1258_as_cp1252(text: str) -> str:
+    return iconv(text, "CP1258").decode("cp1252", errors="replace")
+
+
+def viscii_as_cp1252(text: str) -> str:
+    return iconv(text, "VISCII").decode("cp1252", errors="replace")
+
+
+def utf8_as_cp1252(text: str) -> str:
+    return text.encode("utf-8").decode("cp1252", errors="replace")
+
+
+def utf8_as_latin1(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+_VNI_TONE = dict(zip(TONES, ["", "ù", "ø", "û", "õ", "ï"], strict=True))
+_VNI_CIRCUMFLEX = dict(zip(TONES, ["â", "á", "à", "å", "ã", "ä"], strict=True))
+_VNI_BREVE = dict(zip(TONES, ["ê", "é", "è", "ú", "ü", "ë"], strict=True))
+_VNI_I = dict(zip(TONES, ["i", "í", "ì", "æ", "ó", "ò"], strict=True))
+
+
+def vni_as_cp1252(text: str) -> str:
+    """VNI-Windows bytes (glibc has no VNI) read as Windows-1252: "Nguyễn" -> "Nguyeãn"."""
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        base, marks = parts[0], parts[1:]
+        low = base.lower()
+        tone = next((m for m in marks if m in TONES), "")
+        if ch in "đĐ":
+            seq = "ñ"
+        elif low not in "aeiouy" or not marks:
+            out.append(ch)
+            continue
+        elif low == "i":
+            seq = _VNI_I[tone]
+        elif low == "y" and tone == DOT:
+            seq = "î"
+        elif "\u031b" in marks:
+            seq = ("ô" if low == "o" else "ö") + _VNI_TONE[tone]
+        elif "\u0302" in marks:
+            seq = low + _VNI_CIRCUMFLEX[tone]
+        elif "\u0306" in marks:
+            seq = low + _VNI_BREVE[tone]
+        else:
+            seq = low + _VNI_TONE[tone]
+        out.append(seq.upper() if base.isupper() else seq)
+    return "".join(out)
+
+
+def words(text: str) -> list[str]:
+    return [w.strip(string.punctuation) for w in re.split("[ \n\t]+", text) if w]
+
+
+def assert_damage_found(original: str, damaged: str) -> None:
+    """Every word the damage changed is reported; every word it left alone is not."""
+    before, after = words(original), words(damaged)
+    assert len(before) == len(after), (original, damaged)
+    changed = {a for b, a in zip(before, after, strict=True) if a != b and a}
+    untouched = {a for b, a in zip(before, after, strict=True) if a == b and a}
+    reported = damaged_words(damaged)
+    assert changed, damaged
+    assert changed <= set(reported), (damaged, sorted(changed - set(reported)))
+    assert not untouched & set(reported), (damaged, sorted(untouched & set(reported)))
+
+
+# --- correct text is accepted ------------------------------------------------------------------
+
+
+def every_syllable() -> list[str]:
+    """Each of the 12 vowels with each of the 6 tones, where spelling allows, in both cases."""
+    out = []
+    for vowel in VOWELS:
+        for tone in TONES:
+            if vowel in ("ă", "â"):  # they need a final consonant
+                rhymes = [vowel + tone + "n", vowel + tone + "ng", vowel + tone + "m"]
+                if tone in (ACUTE, DOT):
+                    rhymes += [vowel + tone + "t", vowel + tone + "c", vowel + tone + "p"]
+            else:
+                rhymes = [vowel + tone]
+                if tone in (ACUTE, DOT) and vowel not in ("y",):
+                    rhymes.append(vowel + tone + "t")
+            for rhyme in rhymes:
+                for onset in ("", "b", "ch", "đ", "kh", "ngh" if vowel in "eêi" else "ng", "tr"):
+                    out.append(unicodedata.normalize("NFC", onset + rhyme))
+    return out
+
+
+def test_every_vowel_in_every_tone_is_accepted() -> None:
+    syllables = every_syllable()
+    assert len(syllables) > 500
+    for case in (str.lower, str.upper, str.capitalize):
+        text = " ".join(case(s) for s in syllables)
+        assert damaged_words(text) == []
+
+
+def test_a_second_tone_on_any_syllable_is_found() -> None:
+    for syllable in every_syllable():
+        parts = unicodedata.normalize("NFD", syllable)
+        toned = [i for i, c in enumerate(parts) if c in TONES[1:]]
+        if not toned:
+            continue
+        extra = GRAVE if parts[toned[0]] != GRAVE else ACUTE
+        bad = unicodedata.normalize("NFC", parts[: toned[0] + 1] + extra + parts[toned[0] + 1 :])
+        for case in (str.lower, str.upper):
+            assert damaged_words(f"Chi bộ {case(bad)} Hà Nội") == [case(bad)], bad
+            assert explain(case(bad)) == "two tone marks in one syllable"
+
+
+def test_every_tone_on_every_vowel_exists_as_a_letter() -> None:
+    letters = {unicodedata.normalize("NFC", v + t) for v in VOWELS for t in TONES}
+    assert len(letters) == 72
+    assert all(len(letter) == 1 for letter in letters)
+    need_coda = {unicodedata.normalize("NFC", v + t) for v in ("ă", "â") for t in TONES}
+    upper = " ".join(x.upper() + ("N" if x in need_coda else "") for x in sorted(letters))
+    assert damaged_words(upper) == []
+    assert damaged_words(upper.lower()) == []
+
+
+def test_both_tone_styles_are_accepted() -> None:
+    for old in SENTENCES:
+        assert damaged_words(old) == [], old
+        assert damaged_words(new_style(old)) == [], new_style(old)
+    assert new_style("hoà thuỷ hoá khoẻ uỷ") == "hòa thủy hóa khỏe ủy"
+    assert new_style("hoàng quý quỷ thuyền") == "hoàng quý quỷ thuyền"
+
+
+def test_decomposed_input_once_composed_is_accepted() -> None:
+    for sentence in SENTENCES:
+        nfd = unicodedata.normalize("NFD", sentence)
+        assert damaged_words(unicodedata.normalize("NFC", nfd)) == []
+        assert damaged_words(nfd) == []  # composed here too, should a caller forget
+
+
+def test_no_false_positive_on_300_correct_words() -> None:
+    distinct = sorted(set(WORDS) | {new_style(w) for w in WORDS})
+    assert len(distinct) >= 300
+    flagged = damaged_words(" ".join(distinct))
+    rate = len(flagged) / len(distinct)
+    print(f"false positives: {len(flagged)} of {len(distinct)} words ({rate:.2%})")
+    assert flagged == []
+    for word in distinct:
+        assert explain(word) == "", word
+        assert explain(word.upper()) == "", word
+
+
+def test_foreign_names_codes_and_plain_ascii_are_accepted() -> None:
+    assert len(set(FOREIGN)) > 130
+    assert damaged_words(" ".join(FOREIGN)) == []
+    for word in FOREIGN:
+        assert damaged_words(word) == [], word
+    assert damaged_words("Nguyễn Văn John, Ba Đình") == []
+    assert damaged_words("Anh Jean-Pierre Müller, chị José García và ông François Dupont") == []
+
+
+def test_good_words_of_a_mixed_text_are_not_blamed() -> None:
+    # One field pasted from a TCVN3 document into a Unicode text: only its damage is reported.
+    assert damaged_words("Họ và tên: NguyÔn ThÞ Thuû Tiªn, quê Hà Nội, về ở thôn Đông") == [
+        "NguyÔn", "ThÞ", "Thuû", "Tiªn",
+    ]  # fmt: skip
+    assert damaged_words("Chi bộ Ä‘ang họp tại Hà Nội, NGÃ” tư") == ["Ä‘ang"]
+
+
+def test_acronyms_and_single_letters_are_accepted() -> None:
+    assert damaged_words("BCHTƯ ĐUQSTƯ HĐND UBMTTQ BCĐ Đ/c Ă Â Ơ Ư ă â đ") == []
+
+
+# --- damage is found ---------------------------------------------------------------------------
+
+
+@needs_iconv
+def test_tcvn3_read_as_cp1252_is_found() -> None:
+    sample = tcvn3_as_cp1252("Nguyễn Thị Thuỷ Tiên")
+    assert sample == "NguyÔn ThÞ Thuû Tiªn"
+    assert damaged_words(sample) == ["NguyÔn", "ThÞ", "Thuû", "Tiªn"]
+    assert explain("NguyÔn") == "legacy TCVN3 (ABC) encoding read as Windows-1252"
+    for sentence in SENTENCES:
+        damaged = tcvn3_as_cp1252(sentence)
+        if damaged != sentence:
+            assert_damage_found(sentence, damaged)
+
+
+@needs_iconv
+def test_tcvn3_translit_gives_the_same_bytes() -> None:
+    for sentence in SENTENCES:
+        assert iconv(sentence, "TCVN5712-1//TRANSLIT") == iconv(sentence, "TCVN5712-1")
+
+
+@needs_iconv
+def test_upper_case_tcvn3_is_found() -> None:
+    damaged = tcvn3_as_cp1252("ĐẢNG CỘNG SẢN VIỆT NAM")
+    assert damaged == "§\ufffdNG C—NG S\ufffdN VIŒT NAM"
+    assert damaged_words(damaged) == ["§\ufffdNG", "C—NG", "S\ufffdN", "VIŒT"]
+
+
+@needs_iconv
+def test_windows_1258_and_viscii_read_as_cp1252_are_found() -> None:
+    assert cp1258_as_cp1252("Nguyễn") == "NguyêÞn"
+    assert damaged_words("NguyêÞn") == ["NguyêÞn"]
+    assert explain("NguyêÞn") == "legacy Windows-1258 encoding read as Windows-1252"
+    for sentence in SENTENCES:
+        for damage in (cp1258_as_cp1252, viscii_as_cp1252):
+            damaged = damage(sentence)
+            if damaged != sentence:
+                assert_damage_found(sentence, damaged)
+
+
+def test_vni_read_as_cp1252_is_found() -> None:
+    sample = vni_as_cp1252("Nguyễn Thị Thuỷ Tiên, Đảng Cộng sản Việt Nam")
+    assert sample == "Nguyeãn Thò Thuyû Tieân, Ñaûng Coäng saûn Vieät Nam"
+    assert damaged_words(sample) == [
+        "Nguyeãn", "Thò", "Thuyû", "Tieân", "Ñaûng", "Coäng", "saûn", "Vieät",
+    ]  # fmt: skip
+    assert explain("Ñaûng") == "legacy VNI encoding read as Windows-1252"
+    assert explain("Thò") == ""  # a good word on its own (to stick out) ...
+    assert (
+        explain("Thò", sample)
+        == "legacy VNI encoding read as Windows-1252, like other words of the text"
+    )
+    for sentence in SENTENCES:
+        damaged = vni_as_cp1252(sentence)
+        if damaged != sentence:
+            assert_damage_found(sentence, damaged)
+
+
+def test_utf8_read_as_cp1252_or_latin1_is_found() -> None:
+    sample = utf8_as_cp1252("Nguyễn Thị Thuỷ Tiên")
+    assert sample == "Nguyá»…n Thá»‹ Thuá»· TiÃªn"
+    assert damaged_words(sample) == sample.split()
+    assert explain("Ä‘i") == "UTF-8 read as Windows-1252"
+    assert damaged_words(utf8_as_cp1252("Đảng")) == ["Ä\ufffdáº£ng"]  # 0x90 is a hole
+    for sentence in SENTENCES:
+        for damage in (utf8_as_cp1252, utf8_as_latin1):
+            damaged = damage(sentence)
+            if damaged != sentence:
+                assert_damage_found(sentence, damaged)
+
+
+def test_utf8_mojibake_of_the_word_la_survives_a_lost_no_break_space() -> None:
+    assert damaged_words(utf8_as_cp1252("đó là")) == ["Ä‘Ã³", "lÃ\xa0"]
+    assert damaged_words("Ä‘Ã³ lÃ") == ["Ä‘Ã³", "lÃ"]
+
+
+def test_upper_case_letters_before_quotes_are_not_mojibake() -> None:
+    assert damaged_words("ĐÃ\xa0KÝ “NGÃ” HÀ… THÌ’ LÊ—") == []
+
+
+def test_two_tone_marks_in_one_syllable_are_found() -> None:
+    for good, bad in [
+        ("Nguyễn", "Nguyễ\u0300n"),
+        ("hoá", "hóà"),
+        ("thuỷ", "thủỷ"),
+        ("Việt", "Vìệt"),
+    ]:
+        sentence = f"Đồng chí {bad} Văn Hùng, Chi bộ {good}"
+        assert damaged_words(sentence) == [bad], sentence
+        assert explain(bad) == "two tone marks in one syllable"
+
+
+def test_tone_moved_to_another_letter_is_found() -> None:
+    stripped_and_moved = [
+        ("Nguyễn", "Ngũyên"),  # tone taken off ê and put on u
+        ("người", "ngừơi"),
+        ("Tiến", "Tíên"),  # only letters French shares, but ê makes it Vietnamese
+        ("quốc", "qúôc"),
+    ]
+    for good, bad in stripped_and_moved:
+        assert damaged_words(f"{good} {bad} Hà Nội") == [bad], bad
+        assert explain(bad) == "tone mark on the wrong letter"
+
+
+def test_tone_mark_without_a_vowel_is_found() -> None:
+    for bad in ("ǹg", "b\u0301", "\u0300", "Nguyên\u0301", "ẁ", "x\u0309"):
+        sentence = f"Chi bộ {bad} phường"
+        assert damaged_words(sentence) == [unicodedata.normalize("NFC", bad)], sentence
+    assert explain("ǹg") == "tone mark without a vowel"
+    assert explain("b\u0301") == "tone mark without a vowel"
+
+
+def test_stop_endings_take_only_sac_or_nang() -> None:
+    assert damaged_words("các cạc cát cạt cấp cập kịch kích") == []
+    assert damaged_words("càc cảc cãc càt cảp cãch Đắk ok") == [
+        "càc",
+        "cảc",
+        "cãc",
+        "càt",
+        "cảp",
+        "cãch",
+    ]
+    assert explain("càc") == "only the sắc or nặng tone can end in c, ch, p or t"
+
+
+def test_impossible_syllables_are_found() -> None:
+    for bad in ("ượa", "ơă", "nguyêơn", "Ngyễn", "đươ", "ấ"):
+        assert damaged_words(f"Chi bộ {bad}") == [bad], bad
+    assert explain("Ngyễn") == "not a possible Vietnamese syllable"
+
+
+def test_vietnamese_marks_mixed_with_foreign_letters_are_found() -> None:
+    assert damaged_words("Müllễr Thành") == ["Müllễr"]
+
+
+def test_replacement_character_is_found() -> None:
+    assert damaged_words("Nguy\ufffdn Văn A") == ["Nguy\ufffdn"]
+    assert explain("Nguy\ufffdn").startswith("replacement character")
+
+
+def test_ascii_stand_ins_are_found() -> None:
+    assert damaged_words("Nguye^~n Va(n Ho^`ng, Vie^.t Nam") == [
+        "Nguye^~n",
+        "Va(n",
+        "Ho^`ng",
+        "Vie^.t",
+    ]
+    assert damaged_words("Nguye64n Va8n Vie65t Nam, d9i") == ["Nguye64n", "Va8n", "Vie65t", "d9i"]
+    assert damaged_words("Nguy?n Th? Thu? Ti?n") == ["Nguy?n", "Ti?n"]
+    assert explain("Vie65t") == "VNI keystrokes typed as digits"
+    assert explain("Nguye^~n") == "VIQR: Vietnamese marks typed as ASCII signs"
+
+
+def test_reports_each_word_once_in_order() -> None:
+    text = "càc Nguyá»…n càc hóà Nguyá»…n"
+    assert damaged_words(text) == ["càc", "Nguyá»…n", "hóà"]
+
+
+def test_explain_is_pure_and_empty_for_good_words() -> None:
+    assert explain("Nguyễn") == ""
+    assert explain("John") == ""
+    assert explain("hóà") == explain("hóà") == "two tone marks in one syllable"
+
+
+def test_a_2_kb_request_checks_fast() -> None:
+    base = " ".join(SENTENCES)
+    text = (base * 3)[:2048]
+    n_words = len(text.split())
+    damaged_words("warm up")
+    start = time.perf_counter()
+    for i in range(20):
+        assert damaged_words(text + f" x{i}") == []
+    per_request = (time.perf_counter() - start) / 20
+    print(
+        f"2 KB request ({n_words} words): {per_request * 1e3:.3f} ms, "
+        f"{per_request / n_words * 1e6:.2f} µs per word (cached)"
+    )
+    assert per_request < 0.05
