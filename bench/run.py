@@ -128,7 +128,7 @@ def main() -> None:
                     field_name=field,
                     level=level,
                     box=box,
-                    stamp_text="Ký bởi: %(signer)s\nNgày ký: %(ts)s",
+                    stamp_text="Ký bởi: %(signer)s\nNgày ký: %(time)s",
                     reason="bench",
                     location="Hà Nội",
                 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import uuid
@@ -17,6 +16,7 @@ from functions.model import (
     STEP_PENDING,
     STEP_WAITING,
     SUBMITTED,
+    VIETNAM,
     Case,
     Document,
     Step,
@@ -28,7 +28,6 @@ from functions.text import normalize
 from templates.catalogue import Procedure
 from templates.renderer import document_context, render_pdf
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 MAX_IDEMPOTENCY_KEY = 128
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from functions.errors import Conflict
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # documents are dated in Vietnam time
 
 SUBMITTED = "submitted"
 AWAITING_SIGNATURE = "awaiting_signature"

@@ -13,6 +13,7 @@ from functions.model import (
     AWAITING_SIGNATURE,
     ROLE_SEAL,
     SEALED,
+    VIETNAM,
     Case,
     Document,
     Signature,
@@ -28,8 +29,8 @@ from templates.renderer import find_line, page_count
 
 log = logging.getLogger(__name__)
 
-OFFICER_STAMP = "Ký bởi: %(signer)s\nNgày ký: %(ts)s"
-SEAL_STAMP = "Đóng dấu: %(signer)s\nNgày: %(ts)s"
+OFFICER_STAMP = "Ký bởi: %(signer)s\nNgày ký: %(time)s"
+SEAL_STAMP = "Đóng dấu: %(signer)s\nNgày: %(time)s"
 
 
 def load_case(services: Services, principal: Principal, case_id: str) -> Case:
@@ -163,6 +164,7 @@ def _apply_signature(
         stamp_text=SEAL_STAMP if kind == "seal" else OFFICER_STAMP,
         reason=procedure.steps[step.index].title or procedure.title,
         location="Hà Nội",
+        stamp_timezone=VIETNAM,
     )
     try:
         signed = sign_pdf(pdf, signer, request, services.trust)

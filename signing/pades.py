@@ -52,6 +52,9 @@ def split_pem_bundle(text: str) -> tuple[str, ...]:
     return tuple(part.strip() + "\n" + marker + "\n" for part in text.split(marker)[:-1])
 
 
+STAMP_TIME_FORMAT = "%d/%m/%Y %H:%M:%S %z"  # the time shown in a signature appearance
+
+
 @dataclass(frozen=True)
 class SignatureBox:
     """Where the signature appearance goes: page index and rectangle (x1, y1, x2, y2) in pt."""
@@ -67,9 +70,10 @@ class SignatureRequest:
     field_name: str
     level: str  # LEVEL_B_LT for officers, LEVEL_B_LTA for the organisation seal
     box: SignatureBox | None  # None: an invisible signature
-    stamp_text: str  # may use %(signer)s and %(ts)s
+    stamp_text: str  # may use %(signer)s and %(time)s (the signing time in stamp_timezone)
     reason: str
     location: str
+    stamp_timezone: dt.tzinfo = dt.UTC
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ async def _sign(
             text_box_style=TextBoxStyle(
                 font=GlyphAccumulatorFactory(str(trust.stamp_font_file)), font_size=9
             ),
-            timestamp_format="%d/%m/%Y %H:%M:%S %z",
+            timestamp_format=STAMP_TIME_FORMAT,
             border_width=1,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -144,7 +148,10 @@ async def _sign(
             ),
         )
         output = io.BytesIO()
-        await pdf_signer.async_sign_pdf(writer, output=output)
+        shown_time = dt.datetime.now(request.stamp_timezone).strftime(STAMP_TIME_FORMAT)
+        await pdf_signer.async_sign_pdf(
+            writer, output=output, appearance_text_params={"time": shown_time}
+        )
     finally:
         await fetchers.close()
     return SignedPdf(
