@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +62,15 @@ class Procedure:
     def document_template(self) -> str:
         return (self.folder / "document.rml.j2").read_text(encoding="utf-8")
 
+    @cached_property
+    def _validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.schema, format_checker=FormatChecker())
+
     def schema_errors(self, data: Any) -> list[tuple[str, str]]:
         """JSON Schema errors of ``data`` as (dotted path under ``data``, message) pairs."""
-        validator = Draft202012Validator(self.schema, format_checker=FormatChecker())
         found = []
-        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        errors = self._validator.iter_errors(data)
+        for error in sorted(errors, key=lambda e: list(e.absolute_path)):
             found.append((_error_path(error), error.message))
         return found
 
