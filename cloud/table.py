@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from cloud.errors import error_code, unavailable
 from functions.errors import Conflict
-from functions.model import ROLE_SEAL, Case, StatusEvent
+from functions.model import Case, StatusEvent
 
 Item = dict[str, Any]
 QUEUE_INDEX = "queue"  # sparse index (infra/template.yaml): work a sweep must finish
@@ -26,8 +26,7 @@ def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
 def _case_item(case: Case) -> Item:
     """A case's item; one whose pending step is the seal is queued for the sweep."""
     extra: dict[str, Item] = {"version": {"N": str(case.version)}}
-    step = case.current_step()
-    if step is not None and step.role == ROLE_SEAL:
+    if case.seal_is_due():
         extra["queue"] = {"S": SEAL}
     return _doc(f"CASE#{case.id}", case.to_item(), **extra)
 

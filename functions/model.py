@@ -110,6 +110,11 @@ class Case:
             return None
         return next((s for s in self.steps if s.status == STEP_PENDING), None)
 
+    def seal_is_due(self) -> bool:
+        """Whether the pending step is the organisation seal."""
+        step = self.current_step()
+        return step is not None and step.role == ROLE_SEAL
+
     def signed_by(self, username: str) -> Signature | None:
         """The signature ``username`` already gave this case, if any: one officer never
         signs two steps of a case."""

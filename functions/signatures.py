@@ -11,7 +11,6 @@ from functions.errors import Conflict, Forbidden, NotFound, Unavailable
 from functions.model import (
     ARCHIVED,
     AWAITING_SIGNATURE,
-    ROLE_SEAL,
     SEALED,
     VIETNAM,
     Case,
@@ -82,8 +81,7 @@ def seal_if_due(services: Services, case: Case) -> Case:
     If sealing cannot run now (timestamp or key service down), what was committed stays
     and the seal step remains pending, queued for the sweep (``seal_pending``).
     """
-    step = case.current_step()
-    if step is not None and step.role == ROLE_SEAL:
+    if case.seal_is_due():
         try:
             seal_and_archive(services, case)
         except Unavailable as error:
@@ -100,8 +98,7 @@ def seal_pending(services: Services) -> list[str]:
     archived = []
     for case_id in services.cases.cases_awaiting_seal():
         case = services.cases.get_case(case_id)
-        step = case.current_step() if case is not None else None
-        if case is None or step is None or step.role != ROLE_SEAL:
+        if case is None or not case.seal_is_due():
             continue  # the index is eventually consistent: already sealed
         try:
             seal_and_archive(services, case)
@@ -117,7 +114,7 @@ def seal_pending(services: Services) -> list[str]:
 def seal_and_archive(services: Services, case: Case) -> Case:
     """Seal a case whose seal step is pending, then archive it."""
     step = case.current_step()
-    if step is None or step.role != ROLE_SEAL:
+    if step is None or not case.seal_is_due():
         raise Conflict(f"case {case.id} is not awaiting the seal")
     organization = services.cases.get_organization(step.organization)
     if organization is None:

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from functions.errors import Problem
-from functions.vietnamese import damaged_words, explain
+from functions.vietnamese import damage_report
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
@@ -23,8 +23,8 @@ def normalize(value: Any, path: str, problems: list[Problem]) -> Any:
         )
         # Damage first: a legacy encoding read as Windows-1252 brings invisible characters
         # (TCVN3 "ư" is byte 0xAD, a soft hyphen), and the damaged words say more.
-        if damaged := damaged_words(text):
-            words = "; ".join(f"«{word}» ({explain(word, text)})" for word in damaged)
+        if damaged := damage_report(text):
+            words = "; ".join(f"«{word}» ({reason})" for word, reason in damaged.items())
             problems.append(Problem(path, f"damaged Vietnamese text: {words}"))
         elif bad:
             problems.append(

@@ -711,9 +711,14 @@ def _scan(text: str) -> dict[str, str]:
     return found
 
 
+def damage_report(text: str) -> dict[str, str]:
+    """The damaged words of ``text`` (NFC), in order of appearance, each with its reason."""
+    return _scan(text)
+
+
 def damaged_words(text: str) -> list[str]:
     """The words of ``text`` (NFC) that are damaged Vietnamese, in order of appearance, each once; [] when the text is fine."""  # noqa: E501
-    return list(_scan(text))
+    return list(damage_report(text))
 
 
 def explain(word: str, text: str | None = None) -> str:
@@ -723,6 +728,6 @@ def explain(word: str, text: str | None = None) -> str:
     ``text`` whose other words show the same damage: pass that text to judge the word within it.
     """
     if text is not None:
-        return _scan(text).get(word, "")
+        return damage_report(text).get(word, "")
     kind, reason, _ = _judge(unicodedata.normalize("NFC", word.strip()))
     return reason if kind else ""

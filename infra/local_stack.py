@@ -118,9 +118,11 @@ def create_stack(
 
     pki = DevPki.create(f"{pki_url}/ocsp")
     pki.save(state_dir / "pki")
+    kms = _client("kms", endpoint, region)
     _register_directory(
-        KmsKeys(_client("kms", endpoint, region)),
-        _client("kms", endpoint, region),
+        KmsKeys(kms),
+        kms,
+        properties(template, "OrganisationSealKey"),
         CaseTable(dynamodb, names["table"]),
         pki,
     )
@@ -147,16 +149,18 @@ def create_stack(
     }
 
 
-def _register_directory(keys: KmsKeys, kms: Any, table: CaseTable, pki: DevPki) -> None:
+def _register_directory(
+    keys: KmsKeys, kms: Any, key_spec: dict[str, Any], table: CaseTable, pki: DevPki
+) -> None:
     """The directory: each organisation (with a seal key and certificate if it has a seal)
-    and each officer (a key and a certificate in their organisation's signatory's name)."""
+    and each officer (a key and a certificate in their organisation's signatory's name).
+    Every key is made like the template's OrganisationSealKey (``key_spec``)."""
 
     def new_key(description: str) -> str:
-        return str(
-            kms.create_key(Description=description, KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")[
-                "KeyMetadata"
-            ]["KeyId"]
+        created = kms.create_key(
+            Description=description, KeyUsage=key_spec["KeyUsage"], KeySpec=key_spec["KeySpec"]
         )
+        return str(created["KeyMetadata"]["KeyId"])
 
     organizations = {org["code"]: org for org in ORGANIZATIONS}
     for org in ORGANIZATIONS:

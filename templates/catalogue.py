@@ -58,10 +58,6 @@ class Procedure:
     folder: Path
     rules: tuple[Rule, ...] = ()
 
-    @property
-    def document_template(self) -> str:
-        return (self.folder / "document.rml.j2").read_text(encoding="utf-8")
-
     @cached_property
     def _validator(self) -> Draft202012Validator:
         return Draft202012Validator(self.schema, format_checker=FormatChecker())
@@ -78,10 +74,6 @@ class Procedure:
         """Broken cross-field rules (templates/rules.py) of schema-valid ``data``, as
         (dotted path under ``data``, message) pairs."""
         return rule_findings(self.rules, data)
-
-    def errors(self, data: Any) -> list[tuple[str, str]]:
-        """Schema errors, or when there are none, broken rules."""
-        return self.schema_errors(data) or self.rule_errors(data)
 
     def label(self, path: str, value: Any) -> Any:
         """The title the schema gives ``value`` at ``path`` (a ``oneOf`` of ``const``s with

@@ -21,6 +21,7 @@ from z3c.rml import document as rml_document
 
 from templates import FONTS_DIR, TEMPLATES_DIR
 from templates.catalogue import Procedure
+from templates.rules import month_count
 
 FONT_FACES = {
     "Serif": "LiberationSerif-Regular.ttf",
@@ -119,12 +120,6 @@ def vn_number_words(value: int) -> str:
             words += [_GROUPS[index]] if _GROUPS[index] else []
     text = " ".join(words)
     return text[0].upper() + text[1:]
-
-
-def month_count(first: str, last: str) -> int:
-    """Months from ``first`` to ``last`` (YYYY-MM), both included."""
-    (y1, m1), (y2, m2) = (map(int, first.split("-")), map(int, last.split("-")))
-    return (y2 - y1) * 12 + m2 - m1 + 1
 
 
 def _upper(value: str) -> str:

@@ -89,6 +89,14 @@ class _Day:
         return self.first_day() < other.first_day()
 
 
+def month_count(first: str, last: str) -> int:
+    """Months from ``first`` to ``last`` (YYYY-MM), both included; < 1 if ``last`` is earlier."""
+    start, end = _Day.parse(first), _Day.parse(last)
+    if start is None or end is None:
+        raise ValueError(f"not months: {first!r}, {last!r}")
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(day.month - 1 + months, 12)
     year += day.year
@@ -365,18 +373,17 @@ class PartyFee:
     def check(self, data: Mapping[str, Any]) -> list[Finding]:
         amount = value_at(data, self.amount)
         category = value_at(data, self.category)
-        first = _Day.parse(value_at(data, self.from_month))
-        last = _Day.parse(value_at(data, self.to_month))
-        if amount is _MISSING or category is _MISSING or first is None or last is None:
+        first, last = value_at(data, self.from_month), value_at(data, self.to_month)
+        if (
+            amount is _MISSING
+            or category is _MISSING
+            or None in (_Day.parse(first), _Day.parse(last))
+        ):
             return []
-        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        months = month_count(first, last)
         if months < 1:
             return [
-                (
-                    _field(self.to_month),
-                    f"must not be before {_field(self.from_month)} "
-                    f"({value_at(data, self.from_month)})",
-                )
+                (_field(self.to_month), f"must not be before {_field(self.from_month)} ({first})")
             ]
         rate = self.rate(category)
         if rate is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,9 @@ import boto3
 import pytest
 from chalice.test import Client
 
+from cloud.bootstrap import build_services
+from functions.access import Principal
+from functions.services import Services
 from infra.servers import free_port, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +53,12 @@ class Stack:
 
     def auth(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def wired(self) -> tuple[Services, Callable[[str], Principal]]:
+        """The API's services, and the caller a demo user's real token makes (for tests
+        that call functions/ directly, without HTTP)."""
+        services, verifier = build_services()
+        return services, lambda username: verifier.verify(f"Bearer {self.token(username)}")
 
     def drain_events(self) -> list[dict[str, Any]]:
         """Every status event waiting on the events queue (removed from it)."""

@@ -78,7 +78,7 @@ def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path:
     env = {k: v for k, v in stack.env.items() if k != "HOSO_TRUST_ANCHORS_FILE"}
     env["HOSO_TRUST_ANCHORS_FILE"] = "trust/anchors.pem"
     upstream = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}
-    example = next(iter(_procedures(folder, env, upstream)))
+    example = _listed_example(folder, env, upstream, "chuyen-sinh-hoat-chinh-thuc")
     health, submitted = _serve(
         folder,
         env,
@@ -89,9 +89,9 @@ def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path:
                 "/v1/cases",
                 {**upstream, "Idempotency-Key": str(uuid.uuid4())},
                 {
-                    "procedure": example["code"],
+                    "procedure": "chuyen-sinh-hoat-chinh-thuc",
                     "organization": "phuong-ba-dinh",
-                    "data": example["example"],
+                    "data": example,
                 },
             ),
         ],
@@ -104,11 +104,14 @@ def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path:
     assert case["document"]["pages"] >= 1  # rendered inside the package, with its fonts
 
 
-def _procedures(folder: Path, env: dict[str, str], headers: dict[str, str]) -> list[Any]:
+def _listed_example(
+    folder: Path, env: dict[str, str], headers: dict[str, str], code: str
+) -> dict[str, Any]:
+    """The example data of ``code`` as the package's GET /v1/procedures lists it."""
     (answer,) = _serve(folder, env, [_event("GET", "/v1/procedures", headers)])
     assert answer["statusCode"] == 200, answer["body"]
     procedures = json.loads(answer["body"])["procedures"]
-    return [p for p in procedures if p["code"] == "chuyen-sinh-hoat-chinh-thuc"]
+    return dict(next(p["example"] for p in procedures if p["code"] == code))
 
 
 def test_the_template_wires_the_function_to_the_stack(package: Path) -> None:

@@ -6,7 +6,6 @@ import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from cloud.bootstrap import build_services
 from functions.intake import submit_case
 from tests.conftest import Stack
 
@@ -15,8 +14,8 @@ PARALLEL = 50
 
 
 def test_parallel_submissions_never_share_a_number(stack: Stack) -> None:
-    services, verifier = build_services()
-    upstream = verifier.verify(f"Bearer {stack.token('cong-dich-vu')}")
+    services, caller = stack.wired()
+    upstream = caller("cong-dich-vu")
     procedure = services.catalogue.get(PROCEDURE)
     assert procedure is not None
     body = {"procedure": PROCEDURE, "organization": "phuong-hoan-kiem", "data": procedure.example}

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cloud.bootstrap import build_services
 from functions.errors import Conflict
 from functions.intake import submit_case
 from functions.signatures import load_case, sign_as_officer
@@ -18,9 +17,8 @@ PROCEDURE = "chuyen-sinh-hoat-chinh-thuc"
 
 
 def test_a_double_submitted_signature_signs_once(stack: Stack) -> None:
-    services, verifier = build_services()
-    upstream = verifier.verify(f"Bearer {stack.token('cong-dich-vu')}")
-    officer = verifier.verify(f"Bearer {stack.token('canbo-badinh')}")
+    services, caller = stack.wired()
+    upstream, officer = caller("cong-dich-vu"), caller("canbo-badinh")
     procedure = services.catalogue.get(PROCEDURE)
     assert procedure is not None
     body = {"procedure": PROCEDURE, "organization": "phuong-ba-dinh", "data": procedure.example}

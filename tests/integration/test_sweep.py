@@ -7,7 +7,6 @@ import uuid
 
 from chalice.test import Client
 
-from cloud.bootstrap import build_services
 from cloud.events import EventBus
 from functions.intake import submit_case
 from functions.sweep import SweepReport, sweep
@@ -16,10 +15,10 @@ from tests.conftest import Stack
 
 
 def test_a_postponed_seal_and_its_events_are_finished_by_the_sweep(stack: Stack) -> None:
-    services, verifier = build_services()
+    services, caller = stack.wired()
     sweep(services)  # finish what earlier tests left, then start from an empty queue
     stack.drain_events()
-    upstream = verifier.verify(f"Bearer {stack.token('cong-dich-vu')}")
+    upstream = caller("cong-dich-vu")
     procedure = services.catalogue.get("dang-phi")
     assert procedure is not None
     body = {"procedure": "dang-phi", "organization": "phuong-ba-dinh", "data": procedure.example}

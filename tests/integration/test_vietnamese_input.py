@@ -87,6 +87,7 @@ def test_both_tone_styles_and_decomposed_input_are_accepted_and_stored_composed(
 ) -> None:
     code = "chuyen-sinh-hoat-chinh-thuc"
     example = procedure_example(client, stack, code)
+    services, _ = build_services()
     for name in ("Nguyễn Thị Thuỷ Hoà", "Nguyễn Thị Thủy Hòa"):
         data = {**example, "member": {**example["member"], "full_name": name}}
         decomposed = unicodedata.normalize("NFD", str(data))
@@ -102,7 +103,6 @@ def test_both_tone_styles_and_decomposed_input_are_accepted_and_stored_composed(
         }
         answer = submit(client, stack, body)
         assert answer.status_code == 201, answer.json_body
-        services, _ = build_services()
         stored = services.cases.get_case(answer.json_body["id"])
         assert stored is not None
         assert stored.data["member"]["full_name"] == name  # NFC
