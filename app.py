@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -12,10 +13,10 @@ from chalice.app import Request
 
 from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
-from functions import intake, procedures, records, signatures, sweep
+from functions import automatic, intake, procedures, records, signatures, sweep
 from functions.access import Principal
 from functions.errors import DomainError, Malformed, TooLarge
-from functions.http import domain_error_body, error_body, status_of
+from functions.http import domain_error_body, error_body, headers_of, status_of
 from functions.services import Services
 
 app = Chalice(app_name="hoso")
@@ -32,10 +33,10 @@ def wired() -> tuple[Services, TokenVerifier]:
     return _wired
 
 
-def reset() -> None:
-    """Forget the wiring (tests change the environment between stacks)."""
+def reset(wiring: tuple[Services, TokenVerifier] | None = None) -> None:
+    """Forget the wiring, or use ``wiring`` (tests: a stack of their own, its clock)."""
     global _wired
-    _wired = None
+    _wired = wiring
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -71,7 +72,7 @@ def api(handler: Callable[..., Response]) -> Callable[..., Response]:
         try:
             return handler(*args, **kwargs)
         except DomainError as error:
-            return _json(status_of(error), domain_error_body(error))
+            return _json(status_of(error), domain_error_body(error), headers_of(error))
         except Exception:
             app.log.exception("unexpected error in %s", handler.__name__)
             return _json(500, error_body("internal", "something went wrong on our side"))
@@ -147,6 +148,23 @@ def sign_case(case_id: str) -> Response:
     return _json(201, case.public_view())
 
 
+@app.route("/v1/cases/{case_id}/retries", methods=["POST"])
+@api
+def retry_case(case_id: str) -> Response:
+    services, principal = _caller(app.current_request)
+    return _json(200, automatic.retry_case(services, principal, case_id).public_view())
+
+
+@app.route("/v1/retries", methods=["POST"])
+@api
+def retry_failed_cases() -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    resumed = automatic.retry_failed(services, principal, _body(request, services))
+    return _json(202, {"resumed": resumed})
+
+
 @app.route("/v1/records/{record_id}")
 @api
 def get_record(record_id: str) -> Response:
@@ -156,9 +174,13 @@ def get_record(record_id: str) -> Response:
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def scheduled_sweep(event: Any) -> dict[str, Any]:
-    """Every 5 minutes: seal postponed cases, publish events left in the outbox."""
+    """Every 5 minutes: publish events left in the outbox, run due automatic steps."""
     report = sweep.sweep(wired()[0])
     app.log.info(
-        "sweep: %d case(s) sealed, %d event(s) published", len(report.sealed), report.published
+        "sweep: %d event(s) published, %d case(s) archived, %d failed, %d waiting",
+        report.published,
+        len(report.archived),
+        len(report.failed),
+        len(report.waiting),
     )
-    return {"sealed": report.sealed, "published": report.published}
+    return dataclasses.asdict(report)

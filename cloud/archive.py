@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -10,8 +9,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloud.errors import error_code, unavailable
-from functions.errors import NotFound
+from cloud.errors import aws_errors, error_code
+from functions.errors import DomainError, NotFound
 
 PDF = "application/pdf"
 
@@ -24,59 +23,112 @@ class ArchivedObject:
     version_id: str
 
 
+def _missing(key: str) -> Any:
+    def known(error: ClientError) -> DomainError | None:
+        if error_code(error) in {"NoSuchKey", "NoSuchVersion", "404"}:
+            return NotFound(f"document {key} does not exist")
+        return None
+
+    return known
+
+
 class DocumentStore:
-    """One bucket with versioning and Object Lock: ``cases/`` working copies, ``records/`` WORM."""
+    """One bucket with versioning and Object Lock: ``cases/`` working copies, ``records/`` WORM.
+
+    Every put carries a SHA-256 checksum that S3 verifies (``ChecksumAlgorithm``) and the
+    hex digest as metadata, by which an archive retry finds a copy it already wrote.
+    """
 
     def __init__(self, client: Any, bucket: str) -> None:
         self._s3 = client
         self._bucket = bucket
 
     def put_working(self, key: str, pdf: bytes) -> None:
-        """Store a draft or partly signed PDF (no retention: may be replaced or removed)."""
-        try:
+        """Store a draft or partly signed PDF (no retention: removed once the case ends)."""
+        with aws_errors("document storage"):
             self._s3.put_object(
                 Bucket=self._bucket,
                 Key=key,
                 Body=pdf,
                 ContentType=PDF,
-                ChecksumSHA256=_sha256_b64(pdf),
+                ChecksumAlgorithm="SHA256",
+                Metadata={"sha256": hashlib.sha256(pdf).hexdigest()},
             )
-        except ClientError as error:
-            raise unavailable("document storage", error) from error
 
     def delete_working(self, key: str) -> None:
-        """Remove a working copy nobody refers to (a lost race, a failed step)."""
-        self._s3.delete_object(Bucket=self._bucket, Key=key)
+        """Remove every version of one working copy nobody refers to (a lost race)."""
+        self.remove_drafts(key, exact=True)
+
+    def remove_drafts(self, prefix: str, exact: bool = False) -> int:
+        """Delete every version and delete marker under ``prefix`` (only ``prefix`` itself
+        when ``exact``): a versioned bucket would otherwise keep them. Returns how many."""
+        doomed = [(k, v) for k, v in self.versions(prefix) if not exact or k == prefix]
+        with aws_errors("document storage"):
+            for key, version_id in doomed:
+                self._s3.delete_object(Bucket=self._bucket, Key=key, VersionId=version_id)
+        return len(doomed)
+
+    def versions(self, prefix: str) -> list[tuple[str, str]]:
+        """(key, version id) of every version and delete marker under ``prefix``."""
+        found = []
+        with aws_errors("document storage"):
+            pages = self._s3.get_paginator("list_object_versions").paginate(
+                Bucket=self._bucket, Prefix=prefix
+            )
+            for page in pages:
+                for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    found.append((str(version["Key"]), str(version["VersionId"])))
+        return found
 
     def get(self, key: str, version_id: str | None = None) -> bytes:
         """The bytes of a stored PDF; NotFound if absent."""
         extra = {"VersionId": version_id} if version_id else {}
-        try:
+        with aws_errors("document storage", _missing(key)):
             response = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
-        except ClientError as error:
-            if error_code(error) in {"NoSuchKey", "NoSuchVersion", "404"}:
-                raise NotFound(f"document {key} does not exist") from error
-            raise unavailable("document storage", error) from error
-        return bytes(response["Body"].read())
+            return bytes(response["Body"].read())
 
     def archive(self, key: str, pdf: bytes, retain_until: dt.datetime) -> ArchivedObject:
-        """Store a final PDF under COMPLIANCE retention until ``retain_until``."""
-        try:
+        """Store a final PDF under COMPLIANCE retention until ``retain_until``.
+
+        Idempotent: if a version of ``key`` with the same SHA-256 is already there (an
+        earlier attempt wrote it, then failed before indexing it), that version is
+        returned instead of writing a second locked copy nobody could delete.
+        """
+        digest = hashlib.sha256(pdf).hexdigest()
+        existing = self._version_with(key, digest)
+        if existing is not None:
+            return existing
+        with aws_errors("the archive"):
             response = self._s3.put_object(
                 Bucket=self._bucket,
                 Key=key,
                 Body=pdf,
                 ContentType=PDF,
-                ChecksumSHA256=_sha256_b64(pdf),
-                ContentMD5=base64.b64encode(
-                    hashlib.md5(pdf, usedforsecurity=False).digest()
-                ).decode(),
+                ChecksumAlgorithm="SHA256",
+                Metadata={"sha256": digest},
                 ObjectLockMode="COMPLIANCE",
                 ObjectLockRetainUntilDate=retain_until,
             )
-        except ClientError as error:
-            raise unavailable("the archive", error) from error
         return ArchivedObject(key=key, version_id=str(response["VersionId"]))
+
+    def _version_with(self, key: str, sha256: str) -> ArchivedObject | None:
+        for found_key, version_id in self.versions(key):
+            if found_key != key:
+                continue
+            with aws_errors("the archive", _missing(key)):
+                head = self._s3.head_object(Bucket=self._bucket, Key=key, VersionId=version_id)
+            if head.get("Metadata", {}).get("sha256") == sha256:
+                return ArchivedObject(key=key, version_id=version_id)
+        return None
+
+    def retention(self, archived: ArchivedObject) -> tuple[str, dt.datetime]:
+        """The Object Lock mode and retain-until date of one archived version."""
+        with aws_errors("the archive", _missing(archived.key)):
+            response = self._s3.get_object_retention(
+                Bucket=self._bucket, Key=archived.key, VersionId=archived.version_id
+            )
+        retention = response["Retention"]
+        return str(retention["Mode"]), retention["RetainUntilDate"]
 
     def download_url(self, archived: ArchivedObject, ttl_seconds: int, file_name: str) -> str:
         """A presigned GET URL for one archived version."""
@@ -93,7 +145,3 @@ class DocumentStore:
                 ExpiresIn=ttl_seconds,
             )
         )
-
-
-def _sha256_b64(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")

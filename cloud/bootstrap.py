@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,20 +38,26 @@ def boto_client(settings: Settings, service: str) -> Any:
     )
 
 
-def build_services(env: Mapping[str, str] | None = None) -> tuple[Services, TokenVerifier]:
-    """Services and the token verifier for the stage described by ``env`` (default: os.environ)."""
+def build_services(
+    env: Mapping[str, str] | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+    make_client: Callable[[Settings, str], Any] = boto_client,
+) -> tuple[Services, TokenVerifier]:
+    """Services and the token verifier for the stage described by ``env`` (default:
+    os.environ), telling the time by ``clock``, with AWS clients from ``make_client``
+    (tests pass their own to pin the time or inject faults)."""
     settings = Settings.from_env(os.environ if env is None else env)
     services = Services(
         settings=settings,
-        cases=CaseTable(boto_client(settings, "dynamodb"), settings.table),
-        documents=DocumentStore(boto_client(settings, "s3"), settings.bucket),
-        events=EventBus(boto_client(settings, "events"), settings.event_bus),
-        keys=KmsKeys(boto_client(settings, "kms")),
+        cases=CaseTable(make_client(settings, "dynamodb"), settings.table),
+        documents=DocumentStore(make_client(settings, "s3"), settings.bucket),
+        events=EventBus(make_client(settings, "events"), settings.event_bus),
+        keys=KmsKeys(make_client(settings, "kms")),
         catalogue=Catalogue(),
         trust=TrustSettings.from_files(
             Path(settings.trust_anchors_file), settings.tsa_url, STAMP_FONT_FILE
         ),
-        clock=utc_now,
+        clock=clock,
     )
     verifier = TokenVerifier(settings.jwks_url, settings.token_issuer, settings.user_pool_client_id)
     return services, verifier

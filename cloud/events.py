@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from cloud.errors import unavailable
+from cloud.errors import aws_errors
+from functions.errors import Unavailable
 from functions.model import StatusEvent
 
 SOURCE = "hoso"
@@ -30,11 +29,8 @@ class EventBus:
             "EventBusName": self._bus,
             "Resources": [],
         }
-        try:
+        with aws_errors("the event bus"):
             response = self._events.put_events(Entries=[entry])
-        except ClientError as error:
-            raise unavailable("the event bus", error) from error
         if response.get("FailedEntryCount"):
-            raise unavailable(
-                "the event bus", ClientError({"Error": {"Code": "Failed"}}, "PutEvents")
-            )
+            code = response["Entries"][0].get("ErrorCode", "Failed")
+            raise Unavailable(f"the event bus did not take the event ({code})")

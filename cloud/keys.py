@@ -7,10 +7,29 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloud.errors import unavailable
+from cloud.errors import aws_errors, error_code
+from functions.errors import DomainError, Refused
 
 # PKCS#1 v1.5 (FACTS.md: moto's PSS uses the maximum salt length).
 SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
+# KMS errors that no retry will cure: the key is gone, disabled or not a signing key.
+KEY_UNUSABLE = {
+    "NotFoundException",
+    "DisabledException",
+    "KMSInvalidStateException",
+    "InvalidKeyUsageException",
+}
+
+
+def _key_unusable(key_id: str) -> Callable[[ClientError], DomainError | None]:
+    def known(error: ClientError) -> DomainError | None:
+        if error_code(error) in KEY_UNUSABLE:
+            return Refused(
+                "key_unusable", f"signing key {key_id} cannot sign ({error_code(error)})"
+            )
+        return None
+
+    return known
 
 
 class KmsKeys:
@@ -21,7 +40,8 @@ class KmsKeys:
 
     def public_key_der(self, key_id: str) -> bytes:
         """The DER SubjectPublicKeyInfo of ``key_id``."""
-        return bytes(self._kms.get_public_key(KeyId=key_id)["PublicKey"])
+        with aws_errors("the key service", _key_unusable(key_id)):
+            return bytes(self._kms.get_public_key(KeyId=key_id)["PublicKey"])
 
     def raw_signer(self, key_id: str) -> Callable[[bytes], bytes]:
         """A callable signing a message (the DER signed attributes) with ``key_id``.
@@ -31,15 +51,13 @@ class KmsKeys:
         """
 
         def sign(message: bytes) -> bytes:
-            try:
+            with aws_errors("the key service", _key_unusable(key_id)):
                 response = self._kms.sign(
                     KeyId=key_id,
                     Message=message,
                     MessageType="RAW",
                     SigningAlgorithm=SIGNING_ALGORITHM,
                 )
-            except ClientError as error:
-                raise unavailable("the key service", error) from error
             return bytes(response["Signature"])
 
         return sign

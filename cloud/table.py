@@ -7,14 +7,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloud.errors import error_code, unavailable
-from functions.errors import Conflict
+from cloud.errors import aws_errors, error_code
+from functions.errors import Conflict, DomainError
 from functions.model import Case, StatusEvent
 
 Item = dict[str, Any]
-QUEUE_INDEX = "queue"  # sparse index (infra/template.yaml): work a sweep must finish
+DUE_INDEX = "due"  # sparse index (infra/template.yaml): work a sweep must finish, by due time
+FAILED_INDEX = "failed"  # sparse index: failed cases by their failure reason
 OUTBOX = "outbox"  # events committed but not yet published
-SEAL = "seal"  # cases whose seal step is pending
+WORK = "work"  # cases whose next step is automatic (seal, archive, removing drafts)
+SERVICE = "the case table"
 
 
 def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
@@ -24,22 +26,43 @@ def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
 
 
 def _case_item(case: Case) -> Item:
-    """A case's item; one whose pending step is the seal is queued for the sweep."""
+    """A case's item. One with an automatic step ahead is queued for the sweep at its due
+    time; a failed one is findable by its reason."""
     extra: dict[str, Item] = {"version": {"N": str(case.version)}}
-    if case.seal_is_due():
-        extra["queue"] = {"S": SEAL}
+    if case.automatic_step() is not None and case.due_at is not None:
+        extra["queue"] = {"S": WORK}
+        extra["due_at"] = {"S": case.due_at}
+    if case.failure is not None:
+        extra["failure_reason"] = {"S": case.failure.reason}
     return _doc(f"CASE#{case.id}", case.to_item(), **extra)
 
 
+def _outbox_key(case_id: str, version: int) -> str:
+    return f"OUTBOX#{case_id}:{version}"
+
+
 def _outbox_put(table: str, event: StatusEvent) -> Item:
-    pk = f"OUTBOX#{event.event_id}"
     return {
         "Put": {
             "TableName": table,
-            "Item": _doc(pk, event.detail(), queue={"S": OUTBOX}),
+            "Item": _doc(
+                _outbox_key(event.case_id, event.version),
+                event.detail(),
+                queue={"S": OUTBOX},
+                due_at={"S": event.occurred_at},
+            ),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
+
+
+def _race_lost(case_id: str) -> Any:
+    def known(error: ClientError) -> DomainError | None:
+        if error_code(error) == "TransactionCanceledException":
+            return Conflict(f"case {case_id} was changed by someone else; read it again")
+        return None
+
+    return known
 
 
 class CaseTable:
@@ -51,18 +74,17 @@ class CaseTable:
 
     # --- plain documents -------------------------------------------------
     def _get(self, pk: str) -> dict[str, Any] | None:
-        try:
+        with aws_errors(SERVICE):
             response = self._db.get_item(
                 TableName=self._table, Key={"pk": {"S": pk}}, ConsistentRead=True
             )
-        except ClientError as error:
-            raise unavailable("the case table", error) from error
         item = response.get("Item")
         return json.loads(item["doc"]["S"]) if item else None
 
     def put_document(self, pk: str, doc: dict[str, Any]) -> None:
         """Write a directory document (organisation, officer) as is."""
-        self._db.put_item(TableName=self._table, Item=_doc(pk, doc))
+        with aws_errors(SERVICE):
+            self._db.put_item(TableName=self._table, Item=_doc(pk, doc))
 
     def get_organization(self, code: str) -> dict[str, Any] | None:
         return self._get(f"ORG#{code}")
@@ -83,7 +105,7 @@ class CaseTable:
 
     def next_number(self, organization: str, document_type: str) -> int:
         """Atomically allocate the next document number of an organisation and type."""
-        try:
+        with aws_errors(SERVICE):
             response = self._db.update_item(
                 TableName=self._table,
                 Key={"pk": {"S": f"COUNTER#{organization}#{document_type}"}},
@@ -92,8 +114,6 @@ class CaseTable:
                 ExpressionAttributeValues={":one": {"N": "1"}},
                 ReturnValues="UPDATED_NEW",
             )
-        except ClientError as error:
-            raise unavailable("the case table", error) from error
         return int(response["Attributes"]["n"]["N"])
 
     def create_case(
@@ -129,11 +149,10 @@ class CaseTable:
             *(_outbox_put(self._table, e) for e in events),
         ]
         try:
-            self._db.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                return False
-            raise unavailable("the case table", error) from error
+            with aws_errors(SERVICE, _race_lost(case.id)):
+                self._db.transact_write_items(TransactItems=items)
+        except Conflict:
+            return False
         return True
 
     def update_case(
@@ -143,7 +162,9 @@ class CaseTable:
         events: list[StatusEvent],
         record: dict[str, Any] | None = None,
     ) -> None:
-        """Write ``case`` if it is still at ``expected_version``, with its events (and record).
+        """Write ``case`` if it is still at ``expected_version``, with its events (and record),
+        in one transaction. With no events, the case's version stays (bookkeeping: retries,
+        drafts removed).
 
         Raises Conflict when someone else changed the case first.
         """
@@ -169,40 +190,59 @@ class CaseTable:
                     }
                 }
             )
-        try:
+        with aws_errors(SERVICE, _race_lost(case.id)):
             self._db.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                raise Conflict(
-                    f"case {case.id} was changed by someone else; read it again"
-                ) from error
-            raise unavailable("the case table", error) from error
 
-    # --- outbox --------------------------------------------------------------
-    def _queued(self, queue: str, limit: int) -> list[dict[str, Any]]:
-        try:
+    # --- the sweep's work ----------------------------------------------------
+    def _queued(self, queue: str, due_by: str, limit: int) -> list[dict[str, Any]]:
+        with aws_errors(SERVICE):
             response = self._db.query(
                 TableName=self._table,
-                IndexName=QUEUE_INDEX,
-                KeyConditionExpression="#q = :queue",
+                IndexName=DUE_INDEX,
+                KeyConditionExpression="#q = :queue AND due_at <= :due_by",
                 ExpressionAttributeNames={"#q": "queue"},
-                ExpressionAttributeValues={":queue": {"S": queue}},
+                ExpressionAttributeValues={":queue": {"S": queue}, ":due_by": {"S": due_by}},
                 Limit=limit,
             )
-        except ClientError as error:
-            raise unavailable("the case table", error) from error
         return [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
 
     def pending_events(self, limit: int = 100) -> list[StatusEvent]:
         """Events committed but not yet published (up to ``limit``), oldest first."""
-        events = [StatusEvent(**doc) for doc in self._queued(OUTBOX, limit)]
+        events = [StatusEvent(**doc) for doc in self._queued(OUTBOX, "9999", limit)]
         events.sort(key=lambda e: (e.occurred_at, e.case_id, e.version))
         return events
 
-    def cases_awaiting_seal(self, limit: int = 100) -> list[str]:
-        """Ids of cases whose pending step is the seal (sealing was postponed or is due)."""
-        return [str(doc["id"]) for doc in self._queued(SEAL, limit)]
+    def event_pending(self, case_id: str, version: int) -> bool:
+        """Whether the event of ``case_id`` at ``version`` still waits in the outbox."""
+        return self._get(_outbox_key(case_id, version)) is not None
 
     def mark_published(self, event: StatusEvent) -> None:
         """Remove a published event from the outbox."""
-        self._db.delete_item(TableName=self._table, Key={"pk": {"S": f"OUTBOX#{event.event_id}"}})
+        with aws_errors(SERVICE):
+            self._db.delete_item(
+                TableName=self._table, Key={"pk": {"S": _outbox_key(event.case_id, event.version)}}
+            )
+
+    def due_cases(self, now: str, limit: int = 100) -> list[str]:
+        """Ids of cases whose automatic step is due at ``now`` (ISO time), earliest first."""
+        return [str(doc["id"]) for doc in self._queued(WORK, now, limit)]
+
+    def failed_cases(self, reason: str, limit: int = 1000) -> list[str]:
+        """Ids of failed cases whose failure reason is ``reason``."""
+        found: list[str] = []
+        start: dict[str, Any] | None = None
+        while len(found) < limit:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            with aws_errors(SERVICE):
+                response = self._db.query(
+                    TableName=self._table,
+                    IndexName=FAILED_INDEX,
+                    KeyConditionExpression="failure_reason = :reason",
+                    ExpressionAttributeValues={":reason": {"S": reason}},
+                    **extra,
+                )
+            found += [json.loads(item["doc"]["S"])["id"] for item in response.get("Items", [])]
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                break
+        return found[:limit]

@@ -77,8 +77,24 @@ class Invalid(DomainError):
         super().__init__(message, details or [], "invalid")
 
 
+class Refused(DomainError):
+    """A step that can never succeed as asked (a revoked, expired or untrusted certificate;
+    a document that cannot be signed): 409. ``reason`` is machine-readable, and is the
+    error's code; an automatic step refused this way moves its case to ``failed``."""
+
+    def __init__(self, reason: str, message: str, details: list[Problem] | None = None) -> None:
+        super().__init__(message, details or [], reason)
+
+    @property
+    def reason(self) -> str:
+        return self.code
+
+
 class Unavailable(DomainError):
-    """A service we depend on (timestamping, KMS) failed; nothing was changed: 503."""
+    """A service we depend on (timestamps, OCSP, KMS, S3, DynamoDB, the bus) failed or
+    throttled: try again later (503 with Retry-After)."""
+
+    retry_after_seconds = 30
 
     def __init__(self, message: str) -> None:
         super().__init__(message, [], "unavailable")

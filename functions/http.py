@@ -11,6 +11,7 @@ from functions.errors import (
     Invalid,
     Malformed,
     NotFound,
+    Refused,
     TooLarge,
     Unauthorized,
     Unavailable,
@@ -22,6 +23,7 @@ STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Refused: 409,
     TooLarge: 413,
     Invalid: 422,
     Unavailable: 503,
@@ -30,6 +32,13 @@ STATUS: dict[type[DomainError], int] = {
 
 def status_of(error: DomainError) -> int:
     return STATUS.get(type(error), 400)
+
+
+def headers_of(error: DomainError) -> dict[str, str]:
+    """Headers an error answer carries: when to try again, for a service outage."""
+    if isinstance(error, Unavailable):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    return {}
 
 
 def error_body(

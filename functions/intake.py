@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.access import Principal
+from functions.automatic import continue_case
 from functions.errors import Conflict, Invalid, Malformed, Problem
 from functions.model import (
     AWAITING_SIGNATURE,
@@ -22,8 +23,9 @@ from functions.model import (
     Step,
 )
 from functions.publish import publish_events
+from functions.schedule import iso, schedule
 from functions.services import Services
-from functions.signatures import seal_if_due
+from functions.sign import discard_working
 from functions.text import normalize
 from templates.catalogue import Procedure
 from templates.renderer import document_context, render_pdf
@@ -45,7 +47,8 @@ def submit_case(
     """Create a case from ``{"procedure", "organization", "data"}``; idempotent per key.
 
     A procedure whose only step is the organisation seal (dang-phi) is sealed and archived
-    in the same call; if sealing cannot run now, the case stays awaiting the seal step.
+    in the same call; if sealing cannot run now, the case is stored awaiting the seal and
+    the sweep seals it later. Once the case is stored the answer is the case as stored.
     """
     principal.require("upstream")
     key = _idempotency_key(idempotency_key)
@@ -58,16 +61,17 @@ def submit_case(
         return Submission(replay, created=False)
 
     case = _new_case(services, principal, procedure, organization, step_organizations, data)
-    at = services.clock().isoformat(timespec="seconds")
-    submitted = [case.advance(SUBMITTED, at), case.advance(AWAITING_SIGNATURE, at)]
+    now = services.clock()
+    submitted = [case.advance(SUBMITTED, iso(now)), case.advance(AWAITING_SIGNATURE, iso(now))]
+    schedule(case, services.settings, now)
     if not services.cases.create_case(case, submitted, (principal.subject, key, request_hash)):
-        services.documents.delete_working(case.document.key)
+        discard_working(services, case.document.key)
         replay = _replay(services, principal, key, request_hash)
         if replay is None:
             raise Conflict("the case could not be stored; try again")
         return Submission(replay, created=False)
     publish_events(services, submitted)
-    return Submission(seal_if_due(services, case), created=True)
+    return Submission(continue_case(services, case), created=True)
 
 
 def _idempotency_key(value: str | None) -> str:

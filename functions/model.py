@@ -24,8 +24,13 @@ TRANSITIONS: dict[str | None, set[str]] = {
     SEALED: {ARCHIVED, FAILED},
     ARCHIVED: set(),
     REJECTED: set(),
-    FAILED: set(),
+    FAILED: {AWAITING_SIGNATURE, SEALED},  # an admin's retry resumes where it stopped
 }
+
+# The automatic steps a case can be waiting for (Case.automatic_step).
+SEAL_STEP = "seal"
+ARCHIVE_STEP = "archive"
+REMOVE_DRAFTS_STEP = "remove_drafts"
 
 STEP_WAITING = "waiting"
 STEP_PENDING = "pending"
@@ -57,6 +62,7 @@ class Signature:
     level: str
     field: str
     username: str | None = None  # the officer's user name; None for the seal
+    timestamped_at: str | None = None  # the time of the signature's timestamp token
 
 
 @dataclass
@@ -67,6 +73,37 @@ class Document:
     sha256: str
     pages: int
     size: int
+    version_id: str | None = None  # set once the document is the archived record
+
+
+@dataclass
+class Failure:
+    """Why a case stopped for good (``failed``): a machine-readable reason, after how many
+    attempts, when, and the status an admin's retry resumes from."""
+
+    reason: str
+    message: str
+    attempts: int
+    at: str
+    resume_status: str
+
+    def public_view(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "message": self.message,
+            "attempts": self.attempts,
+            "at": self.at,
+        }
+
+
+@dataclass
+class Retry:
+    """Attempts at the case's automatic step that met a transient error (a service down)."""
+
+    attempts: int
+    since: str  # when the first of them failed: the retry budget counts from here
+    last_error: str
+    next_attempt_at: str
 
 
 @dataclass
@@ -88,6 +125,10 @@ class Case:
     signatures: list[Signature] = field(default_factory=list)
     record_id: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    failure: Failure | None = None
+    retry: Retry | None = None
+    due_at: str | None = None  # when the sweep should run the automatic step, if any
+    drafts_removed: bool = False
 
     def move_to(self, status: str, at: str) -> tuple[str | None, str]:
         """Apply a legal transition; returns (previous status, new status)."""
@@ -115,6 +156,17 @@ class Case:
         step = self.current_step()
         return step is not None and step.role == ROLE_SEAL
 
+    def automatic_step(self) -> str | None:
+        """The step the platform itself must take next (seal, archive, remove the working
+        drafts), or None when the case waits for a person or has nothing left to do."""
+        if self.seal_is_due():
+            return SEAL_STEP
+        if self.status == SEALED:
+            return ARCHIVE_STEP
+        if self.status in {ARCHIVED, FAILED, REJECTED} and not self.drafts_removed:
+            return REMOVE_DRAFTS_STEP
+        return None
+
     def signed_by(self, username: str) -> Signature | None:
         """The signature ``username`` already gave this case, if any: one officer never
         signs two steps of a case."""
@@ -140,6 +192,8 @@ class Case:
         values["steps"] = [Step(**s) for s in item["steps"]]
         values["signatures"] = [Signature(**s) for s in item["signatures"]]
         values["document"] = Document(**item["document"])
+        values["failure"] = Failure(**item["failure"]) if item.get("failure") else None
+        values["retry"] = Retry(**item["retry"]) if item.get("retry") else None
         return cls(**values)
 
     def public_view(self) -> dict[str, Any]:
@@ -167,12 +221,26 @@ class Case:
                     "kind": s.kind,
                     "signer": s.signer,
                     "signed_at": s.signed_at,
+                    "timestamped_at": s.timestamped_at,
                     "level": s.level,
                 }
                 for s in self.signatures
             ],
             "document": {"sha256": self.document.sha256, "pages": self.document.pages},
             "record_id": self.record_id,
+            "warnings": [],
+            "rejection": None,
+            "failure": self.failure.public_view() if self.failure else None,
+            "retry": (
+                {
+                    "attempts": self.retry.attempts,
+                    "since": self.retry.since,
+                    "last_error": self.retry.last_error,
+                    "next_attempt_at": self.retry.next_attempt_at,
+                }
+                if self.retry
+                else None
+            ),
             "created_at": self.created_at,
             "history": list(self.history),
         }
@@ -186,6 +254,7 @@ class StatusEvent:
     case_id: str
     procedure: str
     organization: str
+    upstream: str  # the client that submitted the case: each upstream's rule sees its own
     status: str
     previous_status: str | None
     version: int
@@ -200,6 +269,7 @@ class StatusEvent:
             case_id=case.id,
             procedure=case.procedure,
             organization=case.organization,
+            upstream=case.submitted_by,
             status=str(case.status),
             previous_status=previous,
             version=case.version,

@@ -28,7 +28,7 @@ def get_case(services: Services, principal: Principal, case_id: str) -> dict[str
 def get_case_document(services: Services, principal: Principal, case_id: str) -> tuple[str, bytes]:
     """The case's current PDF (draft, partly signed or final) and a file name for it."""
     case = load_case(services, principal, case_id)
-    return f"{case.id}.pdf", services.documents.get(case.document.key)
+    return f"{case.id}.pdf", services.documents.get(case.document.key, case.document.version_id)
 
 
 def get_case_preview(
@@ -47,7 +47,8 @@ def get_case_preview(
             f"the document has {case.document.pages} page(s)",
             [Problem("query.page", f"there is no page {page_number}")],
         )
-    return page_png(services.documents.get(case.document.key), page_number)
+    pdf = services.documents.get(case.document.key, case.document.version_id)
+    return page_png(pdf, page_number)
 
 
 def get_record(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:

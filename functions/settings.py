@@ -24,6 +24,16 @@ class Settings:
     aws_endpoint_url: str | None = None
     download_url_ttl_seconds: int = 300
     max_body_bytes: int = 1_000_000
+    # Automatic steps (seal, archive) that meet a transient error are retried with back-off
+    # (first delay, doubling up to the longest) until the budget runs out; then the case fails.
+    retry_budget_seconds: int = 24 * 3600
+    retry_first_delay_seconds: int = 60
+    retry_longest_delay_seconds: int = 3600
+    # A request that commits a case with an automatic step ahead runs it at once; the sweep
+    # takes it over only after this lease, so the two rarely race for it.
+    step_lease_seconds: int = 120
+    # Working drafts of a failed (or rejected) case are kept this long, then removed.
+    draft_retention_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -55,4 +65,9 @@ class Settings:
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             download_url_ttl_seconds=int(env.get("HOSO_DOWNLOAD_URL_TTL_SECONDS", "300")),
             max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),
+            retry_budget_seconds=int(env.get("HOSO_RETRY_BUDGET_SECONDS", str(24 * 3600))),
+            retry_first_delay_seconds=int(env.get("HOSO_RETRY_FIRST_DELAY_SECONDS", "60")),
+            retry_longest_delay_seconds=int(env.get("HOSO_RETRY_LONGEST_DELAY_SECONDS", "3600")),
+            step_lease_seconds=int(env.get("HOSO_STEP_LEASE_SECONDS", "120")),
+            draft_retention_days=int(env.get("HOSO_DRAFT_RETENTION_DAYS", "30")),
         )

@@ -1,25 +1,38 @@
-"""The scheduled sweep: finish what an outage left behind (unpublished events, postponed seals)."""
+"""The scheduled sweep: finish what an outage left behind (unpublished events, due steps)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
+from functions.automatic import run_due
+from functions.errors import Unavailable
 from functions.publish import publish_pending
 from functions.services import Services
-from functions.signatures import seal_pending
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class SweepReport:
-    """What one sweep finished: events published from the outbox, cases sealed and archived."""
+    """What one sweep did: events published from the outbox; cases archived, failed, or
+    still waiting (postponed again, or their drafts kept)."""
 
-    published: int
-    sealed: list[str]
+    published: int = 0
+    archived: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
 
 
 def sweep(services: Services) -> SweepReport:
-    """Publish every event left in the outbox, then seal postponed cases (whose own events
-    go out as they commit, after the older ones)."""
-    published = publish_pending(services)
-    sealed = seal_pending(services)
-    return SweepReport(published=published, sealed=sealed)
+    """Publish every event left in the outbox, then take up the cases whose automatic step
+    is due (their own events go out as they commit, after the older ones). An outage of
+    the table ends the sweep early; the next one carries on."""
+    published = 0
+    try:
+        published = publish_pending(services)
+        due = run_due(services)
+    except Unavailable as error:
+        log.warning("sweep stopped early: %s", error.message)
+        return SweepReport(published)
+    return SweepReport(published, due.archived, due.failed, due.waiting)

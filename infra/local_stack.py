@@ -50,6 +50,10 @@ def create_stack(
     s3.put_object_lock_configuration(
         Bucket=names["bucket"], ObjectLockConfiguration=bucket["ObjectLockConfiguration"]
     )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=names["bucket"],
+        LifecycleConfiguration=lifecycle_rules(bucket["LifecycleConfiguration"]),
+    )
 
     table = properties(template, "CaseTable")
     dynamodb = _client("dynamodb", endpoint, region)
@@ -147,6 +151,25 @@ def create_stack(
             for u in USERS
         ],
     }
+
+
+def lifecycle_rules(cloudformation: dict[str, Any]) -> dict[str, Any]:
+    """The S3 API's form of a CloudFormation ``LifecycleConfiguration``."""
+    rules = []
+    for rule in cloudformation["Rules"]:
+        api: dict[str, Any] = {
+            "ID": rule["Id"],
+            "Status": rule["Status"],
+            "Filter": {"Prefix": rule.get("Prefix", "")},
+        }
+        if "NoncurrentVersionExpiration" in rule:
+            api["NoncurrentVersionExpiration"] = rule["NoncurrentVersionExpiration"]
+        if "ExpiredObjectDeleteMarker" in rule:
+            api["Expiration"] = {"ExpiredObjectDeleteMarker": rule["ExpiredObjectDeleteMarker"]}
+        if "AbortIncompleteMultipartUpload" in rule:
+            api["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+        rules.append(api)
+    return {"Rules": rules}
 
 
 def _register_directory(

@@ -16,8 +16,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from moto.server import ThreadedMotoServer
 
 from infra.local_stack import create_stack, stage_environment
-from signing.devpki import DevPki
-from signing.devservices import PkiServices
+from signing.devpki import DevPki, RevocationList
+from signing.devservices import Clock, PkiServices, wall_clock
 
 HOST = "127.0.0.1"
 
@@ -46,12 +46,18 @@ def start_moto(port: int) -> ThreadedMotoServer:
     return server
 
 
-def start_pki_services(pki_folder: Path, port: int) -> WSGIServer:
-    """The dev PKI's timestamp and OCSP services on ``HOST:port``, in a background thread."""
+def revocation_list(pki_folder: Path) -> RevocationList:
+    """The dev CA's revocations, kept beside its certificates."""
+    return RevocationList(pki_folder / "revoked.json")
+
+
+def start_pki_services(pki_folder: Path, port: int, clock: Clock = wall_clock) -> WSGIServer:
+    """The dev PKI's timestamp and OCSP services on ``HOST:port``, in a background thread,
+    telling the time by ``clock``."""
     server = make_server(
         HOST,
         port,
-        PkiServices(DevPki.load(pki_folder)),
+        PkiServices(DevPki.load(pki_folder), revocation_list(pki_folder), clock),
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
@@ -70,16 +76,21 @@ class RunningStack:
 
 @contextmanager
 def running_stack(
-    state_dir: Path, region: str, stage: str, aws_port: int, pki_port: int
+    state_dir: Path,
+    region: str,
+    stage: str,
+    aws_port: int,
+    pki_port: int,
+    clock: Clock = wall_clock,
 ) -> Iterator[RunningStack]:
     """moto on ``aws_port`` with the stack's resources, the dev PKI (written under
-    ``state_dir``) and its TSA/OCSP service on ``pki_port``; stopped on exit."""
+    ``state_dir``) and its TSA/OCSP service on ``pki_port`` (on ``clock``); stopped on exit."""
     moto = start_moto(aws_port)
     try:
         outputs = create_stack(
             f"http://{HOST}:{aws_port}", region, stage, f"http://{HOST}:{pki_port}", state_dir
         )
-        pki = start_pki_services(state_dir / "pki", pki_port)
+        pki = start_pki_services(state_dir / "pki", pki_port, clock)
         try:
             anchors = state_dir / "trust-anchors.pem"
             anchors.write_text(outputs["trust_anchor_pem"])

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 from asn1crypto import algos, x509
+from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -17,13 +18,7 @@ RawSign = Callable[[bytes], bytes]
 
 def load_chain(chain_pem: list[str]) -> list[x509.Certificate]:
     """Parse a PEM certificate chain (signer first) into asn1crypto certificates."""
-    from asn1crypto import pem
-
-    certs = []
-    for block in chain_pem:
-        _, _, der = pem.unarmor(block.encode("ascii"))
-        certs.append(x509.Certificate.load(der))
-    return certs
+    return list(load_certs_from_pemder_data("".join(chain_pem).encode("ascii")))
 
 
 class CallbackSigner(Signer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,3 +199,26 @@ class DevPki:
         tsa = read("tsa")
         ocsp = read("ocsp")
         return cls(*root, *tsa, *ocsp, (folder / "ocsp_url").read_text().strip())
+
+
+class RevocationList:
+    """The dev CA's revoked certificates, kept in a JSON file (serial -> revocation time) so
+    that the OCSP service sees a revocation made by another thread or process at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def revoke(self, certificate_pem: str, at: dt.datetime) -> None:
+        """Revoke a certificate (PEM) from ``at`` on."""
+        serial = x509.load_pem_x509_certificate(certificate_pem.encode("ascii")).serial_number
+        revoked = self._read()
+        revoked[str(serial)] = at.isoformat()
+        self.path.write_text(json.dumps(revoked))
+
+    def revoked_at(self, serial: int) -> dt.datetime | None:
+        """When the certificate with ``serial`` was revoked; None if it is not."""
+        at = self._read().get(str(serial))
+        return dt.datetime.fromisoformat(at) if at else None
+
+    def _read(self) -> dict[str, str]:
+        return dict(json.loads(self.path.read_text())) if self.path.exists() else {}

@@ -16,16 +16,29 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from signing.devpki import DevPki
+from signing.devpki import DevPki, RevocationList
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+Clock = Callable[[], dt.datetime]
+
+
+def wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 class PkiServices:
-    """Answers ``POST /tsa`` (timestamp requests) and ``/ocsp`` (GET or POST) for a DevPki."""
+    """Answers ``POST /tsa`` (timestamp requests) and ``/ocsp`` (GET or POST) for a DevPki.
 
-    def __init__(self, pki: DevPki) -> None:
+    Both read the time from ``clock`` (tests pin it), and OCSP answers ``revoked`` for the
+    certificates in ``revocations``.
+    """
+
+    def __init__(
+        self, pki: DevPki, revocations: RevocationList | None = None, clock: Clock = wall_clock
+    ) -> None:
         self.pki = pki
+        self.revocations = revocations
+        self.clock = clock
         der = serialization.Encoding.DER
         self._timestamper = DummyTimeStamper(
             tsa_cert=asn1_x509.Certificate.load(pki.tsa_cert.public_bytes(der)),
@@ -40,10 +53,12 @@ class PkiServices:
     def timestamp(self, request_der: bytes) -> bytes:
         """A DER TimeStampResp for a DER TimeStampReq."""
         request = tsp.TimeStampReq.load(request_der)
+        self._timestamper.fixed_dt = self.clock()
         return self._timestamper.request_tsa_response(request).dump()
 
     def ocsp_response(self, request_der: bytes) -> bytes:
-        """A signed OCSP response: good for certificates of our root, unauthorized otherwise."""
+        """A signed OCSP response: good (or revoked) for certificates of our root,
+        unauthorized otherwise."""
         request = ocsp.load_der_ocsp_request(request_der)
         root = self.pki.root_cert
         digest = hashes.Hash(request.hash_algorithm)
@@ -53,7 +68,10 @@ class PkiServices:
             return ocsp.OCSPResponseBuilder.build_unsuccessful(
                 ocsp.OCSPResponseStatus.UNAUTHORIZED
             ).public_bytes(serialization.Encoding.DER)
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        now = self.clock()
+        revoked_at = (
+            self.revocations.revoked_at(request.serial_number) if self.revocations else None
+        )
         builder = (
             ocsp.OCSPResponseBuilder()
             .add_response_by_hash(
@@ -61,11 +79,11 @@ class PkiServices:
                 issuer_key_hash=request.issuer_key_hash,
                 serial_number=request.serial_number,
                 algorithm=request.hash_algorithm,
-                cert_status=ocsp.OCSPCertStatus.GOOD,
+                cert_status=ocsp.OCSPCertStatus.REVOKED if revoked_at else ocsp.OCSPCertStatus.GOOD,
                 this_update=now - dt.timedelta(minutes=1),
                 next_update=now + dt.timedelta(days=1),
-                revocation_time=None,
-                revocation_reason=None,
+                revocation_time=revoked_at,
+                revocation_reason=x509.ReasonFlags.key_compromise if revoked_at else None,
             )
             .responder_id(ocsp.OCSPResponderEncoding.HASH, self.pki.ocsp_cert)
             .certificates([self.pki.ocsp_cert])

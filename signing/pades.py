@@ -7,17 +7,28 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError, find_unique_cms_attribute
 from pyhanko.sign.signers.pdf_cms import Signer
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    InsufficientRevinfoError,
+    NotYetValidError,
+    PathBuildingError,
+    RevokedError,
+)
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 LEVEL_B_LT = "PAdES-B-LT"
@@ -37,19 +48,28 @@ class TrustSettings:
         cls, trust_anchors_file: Path, tsa_url: str, stamp_font_file: Path
     ) -> TrustSettings:
         """Read every certificate of a PEM bundle as a trust root."""
-        return cls(split_pem_bundle(trust_anchors_file.read_text()), tsa_url, stamp_font_file)
+        return cls((trust_anchors_file.read_text(),), tsa_url, stamp_font_file)
 
     def roots(self) -> list[asn1_x509.Certificate]:
-        return [
-            asn1_x509.Certificate.load(pem.unarmor(p.encode("ascii"))[2])
-            for p in self.trust_roots_pem
-        ]
+        """Every certificate of every PEM text in ``trust_roots_pem``."""
+        return list(load_certs_from_pemder_data("".join(self.trust_roots_pem).encode("ascii")))
 
 
-def split_pem_bundle(text: str) -> tuple[str, ...]:
-    """The certificates of a PEM bundle, each as its own PEM string."""
-    marker = "-----END CERTIFICATE-----"
-    return tuple(part.strip() + "\n" + marker + "\n" for part in text.split(marker)[:-1])
+class SigningUnavailable(Exception):
+    """A service the signature needs (timestamps, OCSP, the key) did not answer: try later."""
+
+
+class SigningRefused(Exception):
+    """The signature can never be made as asked (certificate revoked, expired or not
+    trusted; a document pyHanko cannot sign): trying again changes nothing.
+
+    ``reason`` is machine-readable: ``certificate_revoked``, ``certificate_expired``,
+    ``certificate_untrusted``, ``certificate_invalid`` or ``document_unsignable``.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 STAMP_TIME_FORMAT = "%d/%m/%Y %H:%M:%S %z"  # the time shown in a signature appearance
@@ -73,6 +93,7 @@ class SignatureRequest:
     stamp_text: str  # may use %(signer)s and %(time)s (the signing time in stamp_timezone)
     reason: str
     location: str
+    signing_time: dt.datetime  # written into the signature and shown on its stamp
     stamp_timezone: dt.tzinfo = dt.UTC
 
 
@@ -82,7 +103,8 @@ class SignedPdf:
 
     pdf: bytes
     signer: str
-    signed_at: str
+    signed_at: str  # the signing time written into the signature (the request's)
+    timestamped_at: str  # the time of the signature's RFC 3161 timestamp token
     level: str
 
 
@@ -93,17 +115,74 @@ def signer_name(signer: Signer) -> str:
     return str(cert.subject.native.get("common_name", cert.subject.human_friendly))
 
 
+class _ClockedPdfSigner(signers.PdfSigner):
+    """A PdfSigner whose signing time is given, not read from the wall clock."""
+
+    def __init__(self, *args: Any, signing_time: dt.datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(
+        self, pdf_out: Any, existing_fields_only: bool = False
+    ) -> PdfSigningSession:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._signing_time
+        return session
+
+
 def sign_pdf(
     pdf: bytes, signer: Signer, request: SignatureRequest, trust: TrustSettings
 ) -> SignedPdf:
     """Add a PAdES signature to ``pdf`` as an incremental update.
 
-    The signature carries a timestamp from ``trust.tsa_url`` and the validation
-    data (certificates, OCSP responses) of the signer and the TSA (B-LT); for
-    ``LEVEL_B_LTA`` a document timestamp follows. Raises pyHanko's errors when
-    the signer's certificate does not validate against ``trust``'s roots.
+    The signature carries ``request.signing_time``, a timestamp from ``trust.tsa_url``
+    and the validation data (certificates, OCSP responses) of the signer and the TSA
+    (B-LT); for ``LEVEL_B_LTA`` a document timestamp follows. The signer's certificate
+    is validated at the signing time against ``trust``'s roots first.
+
+    Raises SigningRefused when the signature can never be made as asked (the
+    certificate is revoked, expired or not trusted), SigningUnavailable when a
+    service did not answer (TSA, OCSP); errors of the signer's own callback (the
+    key service) pass through as they are.
     """
-    return asyncio.run(_sign(pdf, signer, request, trust))
+    try:
+        return asyncio.run(_sign(pdf, signer, request, trust))
+    except SigningError as error:
+        raise _classified(error) from error
+    except OSError as error:  # TimestampRequestError, connection errors
+        raise SigningUnavailable(f"a signing service did not answer: {error}") from error
+
+
+def _classified(error: SigningError) -> Exception:
+    """What a pyHanko SigningError means for the caller: refused for good, or try later."""
+    cause = error.__cause__
+    if isinstance(cause, RevokedError):
+        return SigningRefused("certificate_revoked", f"the certificate is revoked: {cause}")
+    if isinstance(cause, ExpiredError | NotYetValidError):
+        return SigningRefused(
+            "certificate_expired", f"the certificate is not valid at the signing time: {cause}"
+        )
+    if isinstance(cause, InsufficientRevinfoError):
+        return SigningUnavailable(f"the revocation status could not be fetched: {cause}")
+    if isinstance(cause, PathBuildingError):
+        return SigningRefused(
+            "certificate_untrusted", f"the certificate does not chain to a trusted root: {cause}"
+        )
+    if cause is not None and "certvalidator" in type(cause).__module__:
+        return SigningRefused("certificate_invalid", f"the certificate is not usable: {cause}")
+    return SigningRefused("document_unsignable", f"the document cannot be signed: {error}")
+
+
+def timestamp_time(pdf: bytes, field_name: str) -> dt.datetime:
+    """The time (genTime) of the signature timestamp token on signature ``field_name``."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    signature = next(s for s in reader.embedded_regular_signatures if s.field_name == field_name)
+    token = find_unique_cms_attribute(
+        signature.signer_info["unsigned_attrs"], "signature_time_stamp_token"
+    )
+    info = token["content"]["encap_content_info"]["content"].parsed
+    moment: dt.datetime = info["gen_time"].native
+    return moment
 
 
 async def _sign(
@@ -116,6 +195,7 @@ async def _sign(
             allow_fetching=True,
             revocation_mode="hard-fail",
             fetcher_backend=fetchers,
+            moment=request.signing_time,
         )
         meta = signers.PdfSignatureMetadata(
             field_name=request.field_name,
@@ -136,7 +216,7 @@ async def _sign(
             border_width=1,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        pdf_signer = signers.PdfSigner(
+        pdf_signer = _ClockedPdfSigner(
             meta,
             signer,
             timestamper=HTTPTimeStamper(trust.tsa_url),
@@ -146,17 +226,22 @@ async def _sign(
                 on_page=request.box.page if request.box else 0,
                 box=request.box.rect if request.box else None,
             ),
+            signing_time=request.signing_time,
         )
         output = io.BytesIO()
-        shown_time = dt.datetime.now(request.stamp_timezone).strftime(STAMP_TIME_FORMAT)
+        shown_time = request.signing_time.astimezone(request.stamp_timezone)
         await pdf_signer.async_sign_pdf(
-            writer, output=output, appearance_text_params={"time": shown_time}
+            writer,
+            output=output,
+            appearance_text_params={"time": shown_time.strftime(STAMP_TIME_FORMAT)},
         )
     finally:
         await fetchers.close()
+    signed = output.getvalue()
     return SignedPdf(
-        pdf=output.getvalue(),
+        pdf=signed,
         signer=signer_name(signer),
-        signed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        signed_at=request.signing_time.isoformat(timespec="seconds"),
+        timestamped_at=timestamp_time(signed, request.field_name).isoformat(timespec="seconds"),
         level=request.level,
     )

@@ -3,10 +3,13 @@ Chalice test client on it with helpers to submit and sign cases."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +17,64 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from cloud.bootstrap import build_services
+from cloud.bootstrap import boto_client, build_services
 from functions.access import Principal
 from functions.services import Services
+from functions.settings import Settings
 from infra.servers import free_port, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
 
 
-class Stack:
-    """A running local stack: its outputs, environment and a way to get tokens."""
+class TestClock:
+    """The one clock of a test stack: the API's services, the TSA and the OCSP responder
+    all read it. It runs with the wall clock, plus what tests ``advance`` it by (time only
+    moves forward, so tests in any order agree), or stands at a ``pinned`` moment."""
 
-    def __init__(self, outputs: dict[str, Any], env: dict[str, str], folder: Path) -> None:
+    __test__ = False  # not a test class, whatever its name
+
+    def __init__(self) -> None:
+        self._offset = dt.timedelta()
+        self._pinned: dt.datetime | None = None
+        self._lock = threading.Lock()
+
+    def now(self) -> dt.datetime:
+        with self._lock:
+            if self._pinned is not None:
+                return self._pinned
+            return dt.datetime.now(dt.UTC).replace(microsecond=0) + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward (a pinned clock moves from its pinned moment)."""
+        with self._lock:
+            if self._pinned is not None:
+                self._pinned += dt.timedelta(seconds=seconds)
+            else:
+                self._offset += dt.timedelta(seconds=seconds)
+
+    @contextmanager
+    def pinned(self, moment: dt.datetime) -> Iterator[None]:
+        """Stand at ``moment`` (and after it only as tests ``advance``) inside the block."""
+        with self._lock:
+            self._pinned = moment
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pinned = None
+
+
+class Stack:
+    """A running local stack: its outputs, environment, clock and a way to get tokens."""
+
+    def __init__(
+        self, outputs: dict[str, Any], env: dict[str, str], folder: Path, clock: TestClock
+    ) -> None:
         self.outputs = outputs
         self.env = env
         self.folder = folder
+        self.clock = clock
         self._tokens: dict[str, str] = {}
 
     def client(self, service: str) -> Any:
@@ -54,10 +99,13 @@ class Stack:
     def auth(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(username)}"}
 
-    def wired(self) -> tuple[Services, Callable[[str], Principal]]:
-        """The API's services, and the caller a demo user's real token makes (for tests
-        that call functions/ directly, without HTTP)."""
-        services, verifier = build_services()
+    def wired(
+        self, make_client: Callable[[Settings, str], Any] = boto_client
+    ) -> tuple[Services, Callable[[str], Principal]]:
+        """The API's services on the stack's clock (AWS clients from ``make_client``), and
+        the caller a demo user's real token makes (for tests that call functions/ directly,
+        without HTTP)."""
+        services, verifier = build_services(clock=self.clock.now, make_client=make_client)
         return services, lambda username: verifier.verify(f"Bearer {self.token(username)}")
 
     def drain_events(self) -> list[dict[str, Any]]:
@@ -84,11 +132,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("stack")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(name, "testing")
-    with running_stack(folder, REGION, "test", free_port(), free_port()) as running:
+    clock = TestClock()
+    with running_stack(folder, REGION, "test", free_port(), free_port(), clock.now) as running:
         saved = {k: os.environ.get(k) for k in running.environment}
         os.environ.update(running.environment)
         try:
-            yield Stack(running.outputs, running.environment, folder)
+            yield Stack(running.outputs, running.environment, folder, clock)
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -102,7 +151,7 @@ def client(stack: Stack) -> Iterator[Client]:
     """The Chalice test client of the app, wired to ``stack``."""
     import app as hoso_app  # here, so that unit tests do not import the app
 
-    hoso_app.reset()
+    hoso_app.reset(build_services(clock=stack.clock.now))
     with Client(hoso_app.app, stage_name="local", project_dir=str(ROOT)) as test_client:
         yield test_client
     hoso_app.reset()

@@ -74,6 +74,7 @@ def test_events_carry_ids_and_states_only() -> None:
         "case_id",
         "procedure",
         "organization",
+        "upstream",
         "status",
         "previous_status",
         "version",

@@ -1,0 +1,140 @@
+"""One signature on a case's document (an officer's or the seal), committed with its event."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import uuid
+
+from functions.errors import Conflict, NotFound, Refused, Unavailable
+from functions.model import (
+    AWAITING_SIGNATURE,
+    ROLE_SEAL,
+    SEALED,
+    VIETNAM,
+    Case,
+    Document,
+    Signature,
+    Step,
+)
+from functions.publish import publish_events
+from functions.schedule import iso, schedule
+from functions.services import Services
+from signing.backends import CallbackSigner
+from signing.pades import (
+    LEVEL_B_LT,
+    LEVEL_B_LTA,
+    SignatureBox,
+    SignatureRequest,
+    SigningRefused,
+    SigningUnavailable,
+    sign_pdf,
+)
+from templates.catalogue import AppearanceBox
+from templates.renderer import find_line, page_count
+
+log = logging.getLogger(__name__)
+
+OFFICER_STAMP = "Ký bởi: %(signer)s\nNgày ký: %(time)s"
+SEAL_STAMP = "Đóng dấu: %(signer)s\nNgày: %(time)s"
+
+
+def _signature_box(pdf: bytes, appearance: AppearanceBox | None) -> SignatureBox | None:
+    """Where a step's appearance goes in ``pdf``, placed from its anchor line (None: invisible)."""
+    if appearance is None:
+        return None
+    anchor = find_line(pdf, appearance.anchor)
+    if anchor is None:
+        raise Refused(
+            "signature_placement",
+            f"the document has no line {appearance.anchor!r} to place the signature",
+        )
+    x1 = int(anchor.x + appearance.dx)
+    y1 = int(anchor.y + appearance.dy)
+    return SignatureBox(
+        anchor.page, (x1, y1, x1 + int(appearance.width), y1 + int(appearance.height))
+    )
+
+
+def apply_signature(
+    services: Services,
+    case: Case,
+    step: Step,
+    signer: CallbackSigner,
+    username: str | None = None,
+) -> Case:
+    """Sign ``step`` of ``case`` and commit it; returns the case as committed.
+
+    The seal step gets PAdES B-LTA, an officer's B-LT. Nothing is stored unless the whole
+    signature was made: Refused when it can never be made (certificate revoked, expired,
+    untrusted; no place for it), Unavailable when a service is down, Conflict when
+    someone else changed the case first. ``case`` itself is left as it was.
+    """
+    procedure = services.catalogue.get(case.procedure)
+    if procedure is None:
+        raise NotFound(f"procedure {case.procedure} is no longer in the catalogue")
+    kind = "seal" if step.role == ROLE_SEAL else "officer"
+    appearance = procedure.steps[step.index].appearance
+    pdf = services.documents.get(case.document.key)
+    now = services.clock()
+    request = SignatureRequest(
+        field_name=f"Signature-{step.index + 1}",
+        level=LEVEL_B_LTA if kind == "seal" else LEVEL_B_LT,
+        box=_signature_box(pdf, appearance),
+        stamp_text=SEAL_STAMP if kind == "seal" else OFFICER_STAMP,
+        reason=procedure.steps[step.index].title or procedure.title,
+        location="Hà Nội",
+        signing_time=now,
+        stamp_timezone=VIETNAM,
+    )
+    try:
+        signed = sign_pdf(pdf, signer, request, services.trust)
+    except SigningRefused as error:
+        raise Refused(error.reason, str(error)) from error
+    except SigningUnavailable as error:
+        raise Unavailable(str(error)) from error
+
+    # A key of its own per attempt: a racing attempt that loses must never overwrite, or
+    # clean up, the winner's document (tests/integration/test_races.py).
+    key = f"cases/{case.id}/v{case.version + 1}-{uuid.uuid4().hex[:12]}.pdf"
+    services.documents.put_working(key, signed.pdf)
+    changed = copy.deepcopy(case)
+    changed.document = Document(
+        key=key,
+        sha256=hashlib.sha256(signed.pdf).hexdigest(),
+        pages=page_count(signed.pdf),
+        size=len(signed.pdf),
+    )
+    changed.signatures.append(
+        Signature(
+            step=step.index,
+            kind=kind,
+            signer=signed.signer,
+            signed_at=signed.signed_at,
+            timestamped_at=signed.timestamped_at,
+            level=signed.level,
+            field=request.field_name,
+            username=username,
+        )
+    )
+    following = changed.complete_step(next(s for s in changed.steps if s.index == step.index))
+    event = changed.advance(AWAITING_SIGNATURE if following is not None else SEALED, iso(now))
+    changed.retry = None
+    schedule(changed, services.settings, now)
+    try:
+        services.cases.update_case(changed, case.version, [event])
+    except Conflict:
+        discard_working(services, key)  # the other attempt won; an outage (Unavailable) may have
+        raise  # committed after all, so its copy stays until the case's drafts are removed
+    publish_events(services, [event])
+    return changed
+
+
+def discard_working(services: Services, key: str) -> None:
+    """Remove a working copy that was never committed (best effort: a case's working drafts
+    are all removed when it ends)."""
+    try:
+        services.documents.delete_working(key)
+    except Unavailable as error:
+        log.warning("working copy %s stays until the case ends: %s", key, error.message)
