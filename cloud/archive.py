@@ -124,11 +124,10 @@ class DocumentStore:
     def retention(self, archived: ArchivedObject) -> tuple[str, dt.datetime]:
         """The Object Lock mode and retain-until date of one archived version."""
         with aws_errors("the archive", _missing(archived.key)):
-            response = self._s3.get_object_retention(
+            head = self._s3.head_object(
                 Bucket=self._bucket, Key=archived.key, VersionId=archived.version_id
             )
-        retention = response["Retention"]
-        return str(retention["Mode"]), retention["RetainUntilDate"]
+        return str(head["ObjectLockMode"]), head["ObjectLockRetainUntilDate"]
 
     def download_url(self, archived: ArchivedObject, ttl_seconds: int, file_name: str) -> str:
         """A presigned GET URL for one archived version."""

@@ -176,30 +176,15 @@ def _register_directory(
     keys: KmsKeys, kms: Any, key_spec: dict[str, Any], table: CaseTable, pki: DevPki
 ) -> None:
     """The directory: each organisation (with a seal key and certificate if it has a seal)
-    and each officer (a key and a certificate in their organisation's signatory's name).
-    Every key is made like the template's OrganisationSealKey (``key_spec``)."""
-
-    def new_key(description: str) -> str:
-        created = kms.create_key(
-            Description=description, KeyUsage=key_spec["KeyUsage"], KeySpec=key_spec["KeySpec"]
-        )
-        return str(created["KeyMetadata"]["KeyId"])
-
+    and each officer (a key and a certificate in their organisation's signatory's name)."""
     organizations = {org["code"]: org for org in ORGANIZATIONS}
     for org in ORGANIZATIONS:
-        entry = {k: v for k, v in org.items() if k != "seal"}
-        if org.get("seal"):
-            seal_key = new_key(f"seal of {org['code']}")
-            entry["seal_key_id"] = seal_key
-            entry["seal_certificate_chain"] = pki.issue_pem(
-                keys.public_key_der(seal_key), org["name"], org["name"]
-            )
-        table.put_document(f"ORG#{org['code']}", entry)
+        register_organization(keys, kms, key_spec, table, pki, org)
     for user in USERS:
         if "officer" not in user["groups"]:
             continue
         org = organizations[user["org"]]
-        officer_key = new_key(f"officer {user['username']}")
+        officer_key = new_signing_key(kms, key_spec, f"officer {user['username']}")
         table.put_document(
             f"OFFICER#{user['username']}",
             {
@@ -211,6 +196,35 @@ def _register_directory(
                 ),
             },
         )
+
+
+def new_signing_key(kms: Any, key_spec: dict[str, Any], description: str) -> str:
+    """A KMS key made like the template's OrganisationSealKey (``key_spec``); its id."""
+    created = kms.create_key(
+        Description=description, KeyUsage=key_spec["KeyUsage"], KeySpec=key_spec["KeySpec"]
+    )
+    return str(created["KeyMetadata"]["KeyId"])
+
+
+def register_organization(
+    keys: KmsKeys,
+    kms: Any,
+    key_spec: dict[str, Any],
+    table: CaseTable,
+    pki: DevPki,
+    org: dict[str, Any],
+) -> dict[str, Any]:
+    """Put ``org`` (ORGANIZATIONS' shape) in the directory, with a seal key and a
+    certificate from ``pki`` if it has a seal; returns its directory entry."""
+    entry = {k: v for k, v in org.items() if k != "seal"}
+    if org.get("seal"):
+        seal_key = new_signing_key(kms, key_spec, f"seal of {org['code']}")
+        entry["seal_key_id"] = seal_key
+        entry["seal_certificate_chain"] = pki.issue_pem(
+            keys.public_key_der(seal_key), org["name"], org["name"]
+        )
+    table.put_document(f"ORG#{org['code']}", entry)
+    return entry
 
 
 def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict[str, str]:

@@ -18,10 +18,16 @@ import pytest
 from chalice.test import Client
 
 from cloud.bootstrap import boto_client, build_services
+from cloud.keys import KmsKeys
+from cloud.table import CaseTable
 from functions.access import Principal
 from functions.services import Services
 from functions.settings import Settings
-from infra.servers import free_port, running_stack
+from infra.demo import ORGANIZATIONS
+from infra.local_stack import new_signing_key, register_organization
+from infra.servers import free_port, revocation_list, running_stack
+from infra.stack_template import load_template, properties
+from signing.devpki import DevPki
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
@@ -107,6 +113,41 @@ class Stack:
         without HTTP)."""
         services, verifier = build_services(clock=self.clock.now, make_client=make_client)
         return services, lambda username: verifier.verify(f"Bearer {self.token(username)}")
+
+    def _directory_parts(self) -> tuple[KmsKeys, Any, dict[str, Any], CaseTable, DevPki]:
+        kms = self.client("kms")
+        return (
+            KmsKeys(kms),
+            kms,
+            properties(load_template(), "OrganisationSealKey"),
+            CaseTable(self.client("dynamodb"), self.outputs["table"]),
+            DevPki.load(self.folder / "pki"),
+        )
+
+    def register_organization(self, code: str) -> dict[str, Any]:
+        """A new organisation like phuong-ba-dinh, with a seal of its own; its entry."""
+        model = next(o for o in ORGANIZATIONS if o["code"] == "phuong-ba-dinh")
+        org = {**model, "code": code, "name": f"Đảng ủy phường thử nghiệm {code[-4:]}"}
+        return register_organization(*self._directory_parts(), org)
+
+    def reissue_officer(self, username: str) -> dict[str, Any]:
+        """A new key and certificate for officer ``username``; their new directory entry."""
+        keys, kms, key_spec, table, pki = self._directory_parts()
+        entry = table.get_officer(username)
+        assert entry is not None
+        key_id = new_signing_key(kms, key_spec, f"officer {username} (reissued)")
+        entry = {
+            **entry,
+            "key_id": key_id,
+            "certificate_chain": pki.issue_pem(keys.public_key_der(key_id), username, "hoso"),
+        }
+        table.put_document(f"OFFICER#{username}", entry)
+        return entry
+
+    def revoke(self, certificate_pem: str) -> None:
+        """The dev CA revokes a certificate (a minute ago, on the stack's clock)."""
+        at = self.clock.now() - dt.timedelta(minutes=1)
+        revocation_list(self.folder / "pki").revoke(certificate_pem, at)
 
     def drain_events(self) -> list[dict[str, Any]]:
         """Every status event waiting on the events queue (removed from it)."""
