@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil
 SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools
 
-.PHONY: run test lint typecheck unit integration e2e package previews bench system-deps clean
+.PHONY: run test lint typecheck unit integration e2e package previews bench mutation system-deps clean
 
 run: $(STAMP) system-deps
 	$(PY) -m infra.local
@@ -45,6 +45,14 @@ previews: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run
 
+# Mutation testing of the spine's failure logic (pyproject's [tool.mutmut]); slow, so not
+# part of `make test`. Writes mutants/ and prints each mutant's fate; bench/RESULTS.md
+# records the survivors and why each is left alive.
+mutation: $(STAMP) system-deps
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut results --all true
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -62,4 +70,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) .local vendor .chalice/deployments .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .local vendor mutants .chalice/deployments .mypy_cache .ruff_cache .pytest_cache

@@ -131,6 +131,7 @@ def main() -> None:
                     stamp_text="Ký bởi: %(signer)s\nNgày ký: %(time)s",
                     reason="bench",
                     location="Hà Nội",
+                    signing_time=dt.datetime.now(dt.UTC),
                 )
                 return sign_pdf(pdf, signer, request, trust).pdf
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -317,10 +318,14 @@ class DueReport:
 
 
 def run_due(services: Services, limit: int = 100) -> DueReport:
-    """Take up every case whose automatic step is due (scheduled sweep)."""
+    """Take up the cases whose automatic step is due (scheduled sweep), earliest first, for
+    at most ``settings.sweep_seconds``: the rest wait for the next sweep."""
     report = DueReport()
     now = services.clock()
+    deadline = time.monotonic() + services.settings.sweep_seconds
     for case_id in services.cases.due_cases(utc_key(now), limit):
+        if time.monotonic() > deadline:
+            break
         case = services.cases.get_case(case_id)
         if case is None or case.automatic_step() is None or not is_due(case, now):
             continue  # the index is eventually consistent: done or rescheduled meanwhile

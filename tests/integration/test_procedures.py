@@ -18,7 +18,6 @@ import pytest
 from chalice.test import Client
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from cloud.bootstrap import build_services
 from functions.access import Principal
 from functions.errors import Conflict
 from functions.intake import submit_case
@@ -239,7 +238,7 @@ def test_one_officer_never_signs_two_steps(stack: Stack, tmp_path: Path) -> None
     spec["code"] = "xac-nhan-hai-buoc"
     spec["steps"].insert(1, dict(spec["steps"][0], title="Bước hai"))
     (folder / "procedure.json").write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
-    services, _ = build_services()
+    services = stack.wired()[0]
     services = dataclasses.replace(services, catalogue=Catalogue(tmp_path))
     upstream = Principal("test-upstream", "cong-dich-vu", frozenset({"upstream"}), None)
     officer = Principal("test-officer", "canbo-badinh", frozenset({"officer"}), "phuong-ba-dinh")
@@ -257,7 +256,7 @@ def test_one_officer_never_signs_two_steps(stack: Stack, tmp_path: Path) -> None
 
 
 def test_a_receipt_waits_for_its_seal_when_timestamping_is_down(stack: Stack) -> None:
-    services, _ = build_services()
+    services = stack.wired()[0]
     offline = dataclasses.replace(services.trust, tsa_url=f"http://127.0.0.1:{free_port()}/tsa")
     services = dataclasses.replace(services, trust=offline)
     upstream = Principal("test-upstream", "cong-dich-vu", frozenset({"upstream"}), None)

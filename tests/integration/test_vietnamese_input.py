@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from cloud.bootstrap import build_services
 from templates.catalogue import Catalogue
 from tests.conftest import Stack, procedure_example, submit
 
@@ -87,7 +86,7 @@ def test_both_tone_styles_and_decomposed_input_are_accepted_and_stored_composed(
 ) -> None:
     code = "chuyen-sinh-hoat-chinh-thuc"
     example = procedure_example(client, stack, code)
-    services, _ = build_services()
+    services = stack.wired()[0]
     for name in ("Nguyễn Thị Thuỷ Hoà", "Nguyễn Thị Thủy Hòa"):
         data = {**example, "member": {**example["member"], "full_name": name}}
         decomposed = unicodedata.normalize("NFD", str(data))
