@@ -174,7 +174,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(name, "testing")
     clock = TestClock()
-    with running_stack(folder, REGION, "test", free_port(), free_port(), clock.now) as running:
+    # a stage of its own: moto keeps its state per process, and a process may run the
+    # suite more than once (mutmut does)
+    stage = f"test-{uuid.uuid4().hex[:8]}"
+    with running_stack(folder, REGION, stage, free_port(), free_port(), clock.now) as running:
         saved = {k: os.environ.get(k) for k in running.environment}
         os.environ.update(running.environment)
         try:

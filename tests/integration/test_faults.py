@@ -41,11 +41,21 @@ class Rig:
     officer: Principal
     admin: Principal
 
-    def submit(self, procedure: str = TRANSFER, organization: str = ORG) -> Case:
+    def submit(
+        self, procedure: str = TRANSFER, organization: str = ORG, via: Services | None = None
+    ) -> Case:
+        """Submit the procedure's example (through ``via``, default the rig's services)."""
         example = self.services.catalogue.get(procedure)
         assert example is not None
         body = {"procedure": procedure, "organization": organization, "data": example.example}
-        return submit_case(self.services, self.upstream, body, str(uuid.uuid4())).case
+        return submit_case(via or self.services, self.upstream, body, str(uuid.uuid4())).case
+
+    def tsa_down(self) -> Services:
+        """The rig's services with a timestamp service that does not answer."""
+        dead = f"http://127.0.0.1:{free_port()}/tsa"
+        return dataclasses.replace(
+            self.services, trust=dataclasses.replace(self.services.trust, tsa_url=dead)
+        )
 
     def case(self, case_id: str) -> Case:
         case = self.services.cases.get_case(case_id)
@@ -179,25 +189,13 @@ def test_the_bus_down_and_up_at_every_step_keeps_each_case_in_order(rig: Rig) ->
 
 
 def test_the_timestamp_service_down_postpones_then_archives(rig: Rig) -> None:
-    dead = f"http://127.0.0.1:{free_port()}/tsa"
-    down = dataclasses.replace(
-        rig.services, trust=dataclasses.replace(rig.services.trust, tsa_url=dead)
-    )
+    down = rig.tsa_down()
     case = rig.submit()
     with pytest.raises(Unavailable):  # the officer's own signature: 503, nothing stored
         sign_as_officer(down, rig.officer, case.id)
     assert rig.case(case.id).version == case.version
 
-    receipt = submit_case(
-        down,
-        rig.upstream,
-        {
-            "procedure": "dang-phi",
-            "organization": ORG,
-            "data": rig.services.catalogue.get("dang-phi").example,
-        },
-        str(uuid.uuid4()),
-    ).case
+    receipt = rig.submit("dang-phi", via=down)
     assert receipt.status == "awaiting_signature"  # stored; the seal waits for the TSA
     assert receipt.retry is not None and receipt.retry.attempts == 1
     for _ in range(3):  # an outage of a few hours: postponed with back-off, never failed
@@ -213,20 +211,8 @@ def test_the_timestamp_service_down_postpones_then_archives(rig: Rig) -> None:
 
 
 def test_a_timestamp_outage_longer_than_the_budget_fails_the_case(rig: Rig) -> None:
-    dead = f"http://127.0.0.1:{free_port()}/tsa"
-    down = dataclasses.replace(
-        rig.services, trust=dataclasses.replace(rig.services.trust, tsa_url=dead)
-    )
-    stuck = submit_case(
-        down,
-        rig.upstream,
-        {
-            "procedure": "dang-phi",
-            "organization": ORG,
-            "data": rig.services.catalogue.get("dang-phi").example,
-        },
-        str(uuid.uuid4()),
-    ).case
+    down = rig.tsa_down()
+    stuck = rig.submit("dang-phi", via=down)
     rig.stack.clock.advance(rig.services.settings.retry_budget_seconds + 1)
     sweep(down)
     failed = rig.case(stuck.id)
