@@ -29,6 +29,7 @@ from functions.model import (
     REMOVE_DRAFTS_STEP,
     SEAL_STEP,
     SEALED,
+    TRANSITIONS,
     Case,
     Document,
     Failure,
@@ -90,11 +91,15 @@ def run_step(services: Services, case: Case) -> Case | None:
         return None  # another request or sweep moved the case first
     except Unavailable as error:
         _postpone(services, case, error.message)
-    except DomainError as error:
-        _fail(services, case, error.code, error.message)
-    except Exception as error:  # a bug: stop, say so, let an admin retry after the fix
-        log.exception("case %s: %s step failed unexpectedly", case.id, step)
-        _fail(services, case, INTERNAL_ERROR, f"unexpected {type(error).__name__}")
+    except Exception as error:
+        if step == REMOVE_DRAFTS_STEP:  # bookkeeping: retried, never fails a case
+            log.exception("case %s: removing its drafts failed", case.id)
+            _postpone(services, case, f"unexpected {type(error).__name__}")
+        elif isinstance(error, DomainError):
+            _fail(services, case, error.code, error.message)
+        else:  # a bug: stop, say so, let an admin retry after the fix
+            log.exception("case %s: %s step failed unexpectedly", case.id, step)
+            _fail(services, case, INTERNAL_ERROR, f"unexpected {type(error).__name__}")
     return None
 
 
@@ -204,7 +209,7 @@ def _fail(
     """Move ``case`` to ``failed`` with a machine-readable reason, and say so (event)."""
     now = services.clock()
     failed = copy.deepcopy(_stored(services, case))
-    if failed.version != case.version or failed.status == FAILED:
+    if failed.version != case.version or FAILED not in TRANSITIONS[failed.status]:
         return
     log.warning("case %s failed at %s: %s (%s)", case.id, case.automatic_step(), reason, message)
     failed.failure = Failure(

@@ -318,3 +318,34 @@ def test_a_revoked_officer_certificate_is_refused_and_nothing_is_stored(rig: Rig
         assert [key for key, _ in drafts] == [case.document.key]  # no signed copy left
     finally:
         rig.services.cases.put_document("OFFICER#canbo-hoankiem", saved)
+
+
+def test_a_bug_in_the_seal_fails_the_case_and_the_officer_still_gets_it(rig: Rig) -> None:
+    seal_key = rig.seal_key()
+    rig.faults.add(
+        "kms", "Sign", error=lambda: ValueError("a bug"), when=lambda p: p["KeyId"] == seal_key
+    )
+    case = rig.submit()
+    answer = sign_as_officer(rig.services, rig.officer, case.id)  # committed: no exception
+    assert answer.status == "failed" and answer.failure is not None
+    assert answer.failure.reason == "internal_error"
+    assert answer.failure.message == "unexpected ValueError"  # no trace, no personal data
+    assert [s.kind for s in answer.signatures] == ["officer"]
+    assert_events_in_order(rig, answer)
+
+
+def test_removing_drafts_is_retried_and_never_fails_an_archived_case(rig: Rig) -> None:
+    gone = rig.faults.add("s3", "DeleteObject", error=lambda: unreachable("s3"))
+    case = rig.submit()
+    archived = sign_as_officer(rig.services, rig.officer, case.id)
+    assert archived.status == "archived" and not archived.drafts_removed
+    assert archived.retry is not None and gone.hits == 1
+    assert rig.services.documents.versions(f"cases/{case.id}/")  # still there, queued
+
+    rig.faults.faults.remove(gone)
+    rig.stack.clock.advance(rig.services.settings.retry_longest_delay_seconds)
+    sweep(rig.services)
+    done = rig.case(case.id)
+    assert done.status == "archived" and done.drafts_removed and done.retry is None
+    assert rig.services.documents.versions(f"cases/{case.id}/") == []
+    assert_events_in_order(rig, done)
