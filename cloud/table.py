@@ -227,8 +227,9 @@ class CaseTable:
         """Ids of cases whose automatic step is due at ``now`` (ISO time), earliest first."""
         return [str(doc["id"]) for doc in self._queued(WORK, now, limit)]
 
-    def failed_cases(self, reason: str, limit: int = 1000) -> list[str]:
-        """Ids of failed cases whose failure reason is ``reason``."""
+    def failed_cases(self, reason: str, limit: int = 1000, page: int = 100) -> list[str]:
+        """Ids of failed cases whose failure reason is ``reason`` (up to ``limit``, read
+        ``page`` at a time)."""
         found: list[str] = []
         start: dict[str, Any] | None = None
         while len(found) < limit:
@@ -239,6 +240,7 @@ class CaseTable:
                     IndexName=FAILED_INDEX,
                     KeyConditionExpression="failure_reason = :reason",
                     ExpressionAttributeValues={":reason": {"S": reason}},
+                    Limit=page,
                     **extra,
                 )
             found += [json.loads(item["doc"]["S"])["id"] for item in response.get("Items", [])]

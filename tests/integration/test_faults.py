@@ -200,7 +200,9 @@ def test_the_timestamp_service_down_postpones_then_archives(rig: Rig) -> None:
     assert receipt.retry is not None and receipt.retry.attempts == 1
     for _ in range(3):  # an outage of a few hours: postponed with back-off, never failed
         rig.stack.clock.advance(rig.services.settings.retry_longest_delay_seconds)
-        sweep(down)
+        report = sweep(down)
+        assert receipt.id in report.waiting
+        assert receipt.id not in report.failed + report.archived
     waiting = rig.case(receipt.id)
     assert waiting.status == "awaiting_signature" and waiting.retry is not None
     assert waiting.retry.attempts == 4 and waiting.failure is None
@@ -214,8 +216,11 @@ def test_a_timestamp_outage_longer_than_the_budget_fails_the_case(rig: Rig) -> N
     down = rig.tsa_down()
     stuck = rig.submit("dang-phi", via=down)
     rig.stack.clock.advance(rig.services.settings.retry_budget_seconds + 1)
-    sweep(down)
+    report = sweep(down)
+    assert stuck.id in report.failed and stuck.id not in report.waiting
     failed = rig.case(stuck.id)
+    assert failed.failure is not None and failed.retry is None
+    assert failed.failure.at == failed.history[-1]["at"]  # when it moved to failed
     assert failed.status == "failed" and failed.failure is not None
     assert failed.failure.reason == "retry_budget_exhausted"
     assert failed.failure.attempts == 2
@@ -349,3 +354,39 @@ def test_removing_drafts_is_retried_and_never_fails_an_archived_case(rig: Rig) -
     assert done.status == "archived" and done.drafts_removed and done.retry is None
     assert rig.services.documents.versions(f"cases/{case.id}/") == []
     assert_events_in_order(rig, done)
+
+
+def test_a_failure_commits_its_event_with_it_and_counts_every_attempt(rig: Rig) -> None:
+    code = f"phuong-thu-nghiem-{uuid.uuid4().hex[:8]}"
+    entry = rig.stack.register_organization(code)
+    receipt = rig.submit("dang-phi", code, via=rig.tsa_down())
+    assert receipt.retry is not None and receipt.retry.attempts == 1  # transient: postponed
+
+    rig.stack.revoke(entry["seal_certificate_chain"][0])
+    bus = rig.faults.add("events", "PutEvents", error=lambda: unreachable("events"))
+    rig.stack.clock.advance(rig.services.settings.retry_longest_delay_seconds)
+    assert receipt.id in sweep(rig.services).failed
+    failed = rig.case(receipt.id)
+    assert failed.failure is not None and failed.failure.attempts == 2  # 1 transient + 1
+    assert rig.services.cases.event_pending(receipt.id, failed.version)  # in the outbox
+
+    rig.faults.faults.remove(bus)
+    assert_events_in_order(rig, rig.finish(receipt.id))
+
+
+def test_the_sweep_stops_at_its_time_budget_and_indexes_page(rig: Rig) -> None:
+    code = f"phuong-thu-nghiem-{uuid.uuid4().hex[:8]}"
+    entry = rig.stack.register_organization(code)
+    rig.stack.revoke(entry["seal_certificate_chain"][0])
+    failed = [rig.submit("dang-phi", code).id for _ in range(3)]
+    found = rig.services.cases.failed_cases("certificate_revoked", page=1)
+    assert set(failed) <= set(found)  # read one item a page, all of them found
+    assert len(rig.services.cases.failed_cases("certificate_revoked", limit=2, page=1)) == 2
+    assert len(rig.services.cases.due_cases("9999", limit=2)) == 2  # their drafts' removal
+
+    rig.stack.clock.advance(rig.services.settings.draft_retention_days * 86400 + 60)
+    hurried = dataclasses.replace(
+        rig.services, settings=dataclasses.replace(rig.services.settings, sweep_seconds=-1)
+    )
+    assert sweep(hurried).waiting == []  # out of time before the first case: all still due
+    assert all(not rig.case(case_id).drafts_removed for case_id in failed)
