@@ -6,15 +6,18 @@ version order, one per transition with stable ids, and none for a change not com
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from functions.access import Principal
 from functions.automatic import retry_case
-from functions.errors import Conflict, Refused, Unavailable
+from functions.errors import Conflict, Forbidden, Refused, Unavailable
 from functions.intake import submit_case
 from functions.model import Case
 from functions.services import Services
@@ -23,6 +26,8 @@ from functions.signatures import sign_as_officer
 from functions.sweep import sweep
 from infra.servers import free_port
 from signing.backends import CallbackSigner
+from templates import TEMPLATES_DIR
+from templates.catalogue import Catalogue
 from tests.conftest import Stack
 from tests.faults import Crash, Faults, throttled, unreachable
 
@@ -45,7 +50,7 @@ class Rig:
         self, procedure: str = TRANSFER, organization: str = ORG, via: Services | None = None
     ) -> Case:
         """Submit the procedure's example (through ``via``, default the rig's services)."""
-        example = self.services.catalogue.get(procedure)
+        example = (via or self.services).catalogue.get(procedure)
         assert example is not None
         body = {"procedure": procedure, "organization": organization, "data": example.example}
         return submit_case(via or self.services, self.upstream, body, str(uuid.uuid4())).case
@@ -390,3 +395,44 @@ def test_the_sweep_stops_at_its_time_budget_and_indexes_page(rig: Rig) -> None:
     )
     assert sweep(hurried).waiting == []  # out of time before the first case: all still due
     assert all(not rig.case(case_id).drafts_removed for case_id in failed)
+
+
+def _with_missing_anchor(rig: Rig, folder: Path, step: int) -> Services:
+    """Services whose catalogue holds a copy of the transfer letter whose step ``step``
+    places its stamp under a line the document does not have."""
+    copy = folder / "khong-co-cho-ky"
+    shutil.copytree(TEMPLATES_DIR / TRANSFER, copy)
+    spec = json.loads((copy / "procedure.json").read_text(encoding="utf-8"))
+    spec["code"] = copy.name
+    spec["steps"][step]["appearance"]["anchor"] = "DÒNG KHÔNG CÓ TRONG VĂN BẢN"
+    (copy / "procedure.json").write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
+    return dataclasses.replace(rig.services, catalogue=Catalogue(folder))
+
+
+def test_no_place_for_the_officer_stamp_is_refused(rig: Rig, tmp_path: Path) -> None:
+    services = _with_missing_anchor(rig, tmp_path, step=0)
+    case = rig.submit("khong-co-cho-ky", via=services)
+    with pytest.raises(Refused) as refused:
+        sign_as_officer(services, rig.officer, case.id)
+    assert refused.value.reason == "signature_placement"
+    assert rig.case(case.id).version == case.version
+
+
+def test_no_place_for_the_seal_fails_the_case(rig: Rig, tmp_path: Path) -> None:
+    services = _with_missing_anchor(rig, tmp_path, step=1)
+    case = rig.submit("khong-co-cho-ky", via=services)
+    answer = sign_as_officer(services, rig.officer, case.id)
+    assert answer.status == "failed" and answer.failure is not None
+    assert answer.failure.reason == "signature_placement"
+
+
+def test_an_officer_signs_only_with_a_key_of_the_step_organisation(rig: Rig) -> None:
+    case = rig.submit()
+    # the token says phuong-ba-dinh; the directory registers this officer elsewhere
+    elsewhere = Principal("sub-x", "canbo-hoankiem", frozenset({"officer"}), ORG)
+    with pytest.raises(Forbidden, match="no signing key registered"):
+        sign_as_officer(rig.services, elsewhere, case.id)
+    unknown = Principal("sub-y", "khong-co-trong-danh-ba", frozenset({"officer"}), ORG)
+    with pytest.raises(Forbidden, match="no signing key registered"):
+        sign_as_officer(rig.services, unknown, case.id)
+    assert rig.case(case.id).version == case.version
