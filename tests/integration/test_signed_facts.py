@@ -23,6 +23,7 @@ from functions.intake import submit_case
 from functions.model import Case
 from functions.services import Services
 from functions.signatures import sign_as_officer
+from templates.renderer import find_line
 from tests.conftest import Stack
 from tests.faults import Faults
 
@@ -88,10 +89,28 @@ def test_one_clock_on_29_february(stack: Stack, leap_day: Services) -> None:
     officer, seal, document_timestamp = _signatures(pdf)
     assert _signing_time(officer) == LEAP_DAY and _signing_time(seal) == LEAP_DAY
     assert document_timestamp.sig_object_type == "/DocTimeStamp"
-    # the stamps show Vietnam time: already 29 February there
-    shown = _shown_text(pdf)
-    assert "Ngày ký: 29/02/2028 01:00:00 +0700" in shown
-    assert "Ngày: 29/02/2028 01:00:00 +0700" in shown
+    # each stamp names its signer and shows Vietnam time: already 29 February there
+    assert [s.signer for s in final.signatures] == ["Trần Văn Bình", "Đảng ủy phường Ba Đình"]
+    shown = " ".join(_shown_text(pdf).split())
+    assert "Ký bởi: Trần Văn Bình Ngày ký: 29/02/2028 01:00:00 +0700" in shown
+    assert "Đóng dấu: Đảng ủy phường Ba Đình Ngày: 29/02/2028 01:00:00 +0700" in shown
+    procedure = services.catalogue.get("chuyen-sinh-hoat-chinh-thuc")
+    assert procedure is not None
+    for signature, step in zip((officer, seal), procedure.steps, strict=True):
+        # where the procedure places it: offsets from its anchor line, its size
+        assert signature.sig_object["/Reason"] == step.title
+        assert signature.sig_object["/Location"] == "Hà Nội"
+        box = step.appearance
+        assert box is not None
+        anchor = find_line(pdf, box.anchor)
+        assert anchor is not None
+        x1, y1 = int(anchor.x + box.dx), int(anchor.y + box.dy)
+        rect = (
+            [float(v) for v in signature.sig_field["/Kids"][0]["/Rect"]]
+            if "/Kids" in (signature.sig_field)
+            else [float(v) for v in signature.sig_field["/Rect"]]
+        )
+        assert rect == [x1, y1, x1 + int(box.width), y1 + int(box.height)]
 
     # 70 years in Vietnam time: 29 February 2028 + 70 years is 28 February 2098
     assert final.record_id is not None

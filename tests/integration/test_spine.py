@@ -54,6 +54,9 @@ def test_the_whole_flow(client: Client, stack: Stack) -> None:
     other = dict(body, data=dict(body["data"], reason="Lý do khác"))
     assert submit(client, stack, other, key).status_code == 409
 
+    own = client.http.get(f"/v1/cases/{case['id']}", headers=stack.auth("cong-dich-vu"))
+    assert own.status_code == 200  # the submitter reads its own case
+
     draft = client.http.get(
         f"/v1/cases/{case['id']}/document",
         headers={**stack.auth("canbo-badinh"), "Accept": "application/pdf"},
