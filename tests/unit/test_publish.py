@@ -1,0 +1,114 @@
+"""The publisher's rules on an in-memory outbox and bus (the two ports it talks to): each
+case in version order, a held case never holds up the others, what went out is counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pytest
+
+from functions.errors import Unavailable
+from functions.model import StatusEvent
+from functions.publish import publish_events, publish_pending
+from functions.services import Services
+
+
+def _event(case_id: str, version: int) -> StatusEvent:
+    return StatusEvent(
+        event_id=f"{case_id}:{version}",
+        case_id=case_id,
+        procedure="dang-phi",
+        organization="phuong-ba-dinh",
+        upstream="portal",
+        status="awaiting_signature",
+        previous_status="submitted",
+        version=version,
+        occurred_at=f"2026-11-30T00:00:0{version}+00:00",
+        record_id=None,
+    )
+
+
+@dataclass
+class Outbox:
+    """The outbox half of the case table."""
+
+    waiting: dict[tuple[str, int], StatusEvent] = field(default_factory=dict)
+    clearing_fails_for: set[str] = field(default_factory=set)
+
+    def pending_events(self, limit: int = 100) -> list[StatusEvent]:
+        return sorted(self.waiting.values(), key=lambda e: (e.occurred_at, e.case_id))[:limit]
+
+    def event_pending(self, case_id: str, version: int) -> bool:
+        return (case_id, version) in self.waiting
+
+    def mark_published(self, event: StatusEvent) -> None:
+        if event.case_id in self.clearing_fails_for:
+            raise Unavailable("the case table is not available right now")
+        del self.waiting[(event.case_id, event.version)]
+
+
+@dataclass
+class Bus:
+    sent: list[tuple[str, int]] = field(default_factory=list)
+    down: bool = False
+
+    def publish(self, event: StatusEvent) -> None:
+        if self.down:
+            raise Unavailable("the event bus is not available right now")
+        self.sent.append((event.case_id, event.version))
+
+
+def _services(outbox: Outbox, bus: Bus) -> Services:
+    return cast(Services, _Wired(outbox, bus))
+
+
+@dataclass
+class _Wired:
+    cases: Any
+    events: Any
+
+
+def _committed(outbox: Outbox, *events: StatusEvent) -> list[StatusEvent]:
+    for event in events:
+        outbox.waiting[(event.case_id, event.version)] = event
+    return list(events)
+
+
+def test_a_case_waits_behind_its_older_event_and_others_go_on() -> None:
+    outbox, bus = Outbox(), Bus()
+    _committed(outbox, _event("a", 1))  # left by an outage: not in this batch
+    fresh = _committed(outbox, _event("a", 2), _event("a", 3), _event("b", 1), _event("b", 2))
+    assert publish_events(_services(outbox, bus), fresh) == 2
+    assert bus.sent == [("b", 1), ("b", 2)]  # a's wait behind a:1; b is not held up
+    assert outbox.event_pending("a", 2) and outbox.event_pending("a", 3)
+
+    assert publish_pending(_services(outbox, bus)) == 3
+    assert bus.sent[2:] == [("a", 1), ("a", 2), ("a", 3)]
+
+
+@pytest.mark.parametrize("newer", [2, 3])
+def test_the_event_just_before_still_waiting_holds_a_newer_one(newer: int) -> None:
+    outbox, bus = Outbox(), Bus()
+    _committed(outbox, _event("a", newer - 1))  # versions before it went out long ago
+    fresh = _committed(outbox, _event("a", newer))
+    assert publish_events(_services(outbox, bus), fresh) == 0
+    assert bus.sent == []
+
+
+def test_an_event_sent_but_not_cleared_holds_its_case_only() -> None:
+    outbox, bus = Outbox(clearing_fails_for={"a"}), Bus()
+    fresh = _committed(outbox, _event("a", 1), _event("a", 2), _event("b", 1))
+    assert publish_events(_services(outbox, bus), fresh) == 2  # a:1 went out, then b:1
+    assert bus.sent == [("a", 1), ("b", 1)]
+    assert outbox.event_pending("a", 1) and outbox.event_pending("a", 2)
+
+
+def test_the_bus_down_stops_the_batch_and_loses_nothing() -> None:
+    outbox, bus = Outbox(), Bus(down=True)
+    fresh = _committed(outbox, _event("a", 1), _event("b", 1))
+    assert publish_events(_services(outbox, bus), fresh) == 0
+    assert len(outbox.waiting) == 2
+    bus.down = False
+    assert publish_pending(_services(outbox, bus)) == 2
+    assert outbox.waiting == {}
