@@ -354,7 +354,8 @@ def test_removing_drafts_is_retried_and_never_fails_an_archived_case(rig: Rig) -
 
     rig.faults.faults.remove(gone)
     rig.stack.clock.advance(rig.services.settings.retry_longest_delay_seconds)
-    sweep(rig.services)
+    report = sweep(rig.services)
+    assert case.id not in report.archived + report.failed  # it was archived before
     done = rig.case(case.id)
     assert done.status == "archived" and done.drafts_removed and done.retry is None
     assert rig.services.documents.versions(f"cases/{case.id}/") == []
@@ -436,3 +437,28 @@ def test_an_officer_signs_only_with_a_key_of_the_step_organisation(rig: Rig) -> 
     with pytest.raises(Forbidden, match="no signing key registered"):
         sign_as_officer(rig.services, unknown, case.id)
     assert rig.case(case.id).version == case.version
+
+
+def test_a_failure_that_cannot_be_committed_announces_nothing(rig: Rig) -> None:
+    code = f"phuong-thu-nghiem-{uuid.uuid4().hex[:8]}"
+    entry = rig.stack.register_organization(code)
+    rig.stack.revoke(entry["seal_certificate_chain"][0])
+
+    def failing(params: dict[str, Any]) -> bool:
+        return '\\"status\\": \\"failed\\"' in json.dumps(params["TransactItems"])
+
+    table_down = rig.faults.add(
+        "dynamodb", "TransactWriteItems", error=lambda: unreachable("dynamodb"), when=failing
+    )
+    receipt = rig.submit("dang-phi", code)  # stored; its failure could not be written
+    assert table_down.hits == 1
+    assert receipt.status == "awaiting_signature" and receipt.failure is None
+    assert [d["status"] for d in rig.faults.published(receipt.id)] == [
+        "submitted",
+        "awaiting_signature",
+    ]  # no "failed" event for a change that did not commit
+
+    rig.faults.faults.remove(table_down)
+    rig.stack.clock.advance(rig.services.settings.step_lease_seconds + 1)
+    assert receipt.id in sweep(rig.services).failed  # still due: the sweep fails it for real
+    assert_events_in_order(rig, rig.case(receipt.id))
