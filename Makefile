@@ -45,13 +45,13 @@ previews: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run
 
-# Mutation testing of the spine's failure logic (pyproject's [tool.mutmut]); slow, so not
-# part of `make test`. Writes mutants/ and prints each mutant's fate; bench/RESULTS.md
-# records the survivors and why each is left alive.
+# Mutation testing of the spine's failure logic (pyproject's [tool.mutmut]); slow (about
+# 4 hours here), so not part of `make test`. Results stay in mutants/, and a run that was
+# stopped carries on where it stopped (`make clean` starts afresh); then the survivors are
+# listed. bench/RESULTS.md records them and why each is left alive.
 mutation: $(STAMP) system-deps
-	rm -rf mutants
-	$(VENV)/bin/mutmut run --max-children 2 || true
-	$(VENV)/bin/mutmut results --all true
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut results
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
