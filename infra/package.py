@@ -56,8 +56,8 @@ def assemble(project_dir: Path, trust_anchors: Path | None) -> None:
     shutil.copy2(ROOT / "app.py", project_dir / "app.py")
     shutil.copy2(ROOT / ".chalice" / "config.json", project_dir / ".chalice" / "config.json")
     # chalice's policy analyser cannot read app.py (and would only see app.py anyway), so the
-    # stages set autogen_policy false; the function's real permissions are DefaultRole's
-    # Policies in infra/template.yaml, which replace this minimal base when merged.
+    # stages set autogen_policy false; the functions' real permissions are FunctionPolicy in
+    # infra/template.yaml, attached to the roles chalice generates from this minimal base.
     for stage in ("dev", "prod"):
         (project_dir / ".chalice" / f"policy-{stage}.json").write_text(
             json.dumps(_LOGS_ONLY_POLICY, indent=2), encoding="utf-8"

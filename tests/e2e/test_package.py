@@ -124,7 +124,9 @@ def test_the_template_wires_the_function_to_the_stack(package: Path) -> None:
     bucket = resources["ArchiveBucket"]["Properties"]
     assert bucket["ObjectLockEnabled"] is True
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
-    statements = resources["DefaultRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    policy = resources["FunctionPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": "ApiHandlerRole"}, {"Ref": "ScheduledSweepRole"}]
+    statements = policy["PolicyDocument"]
     actions = {a for s in statements["Statement"] for a in _as_list(s["Action"])}
     assert {"kms:Sign", "s3:PutObject", "dynamodb:PutItem", "events:PutEvents"} <= actions
     # the function deletes working drafts (cases/…) and can never delete a record
