@@ -237,7 +237,7 @@ def _new_case(
         procedure_version=procedure.version,
         organization=organization["code"],
         submitted_by=principal.subject,
-        created_at=now.isoformat(timespec="seconds"),
+        created_at=iso(now),
         data=data,
         number=number,
         steps=steps,

@@ -398,20 +398,21 @@ def test_the_sweep_stops_at_its_time_budget_and_indexes_page(rig: Rig) -> None:
     assert all(not rig.case(case_id).drafts_removed for case_id in failed)
 
 
-def _with_missing_anchor(rig: Rig, folder: Path, step: int) -> Services:
-    """Services whose catalogue holds a copy of the transfer letter whose step ``step``
-    places its stamp under a line the document does not have."""
-    copy = folder / "khong-co-cho-ky"
+def _with_copy(rig: Rig, folder: Path, code: str, missing_anchor: int | None = None) -> Services:
+    """Services whose catalogue is a copy of the transfer letter named ``code`` (whose step
+    ``missing_anchor`` places its stamp under a line the document does not have)."""
+    copy = folder / code
     shutil.copytree(TEMPLATES_DIR / TRANSFER, copy)
     spec = json.loads((copy / "procedure.json").read_text(encoding="utf-8"))
-    spec["code"] = copy.name
-    spec["steps"][step]["appearance"]["anchor"] = "DÒNG KHÔNG CÓ TRONG VĂN BẢN"
+    spec["code"] = code
+    if missing_anchor is not None:
+        spec["steps"][missing_anchor]["appearance"]["anchor"] = "DÒNG KHÔNG CÓ TRONG VĂN BẢN"
     (copy / "procedure.json").write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
     return dataclasses.replace(rig.services, catalogue=Catalogue(folder))
 
 
 def test_no_place_for_the_officer_stamp_is_refused(rig: Rig, tmp_path: Path) -> None:
-    services = _with_missing_anchor(rig, tmp_path, step=0)
+    services = _with_copy(rig, tmp_path, "khong-co-cho-ky", missing_anchor=0)
     case = rig.submit("khong-co-cho-ky", via=services)
     with pytest.raises(Refused) as refused:
         sign_as_officer(services, rig.officer, case.id)
@@ -420,7 +421,7 @@ def test_no_place_for_the_officer_stamp_is_refused(rig: Rig, tmp_path: Path) -> 
 
 
 def test_no_place_for_the_seal_fails_the_case(rig: Rig, tmp_path: Path) -> None:
-    services = _with_missing_anchor(rig, tmp_path, step=1)
+    services = _with_copy(rig, tmp_path, "khong-co-cho-ky", missing_anchor=1)
     case = rig.submit("khong-co-cho-ky", via=services)
     answer = sign_as_officer(services, rig.officer, case.id)
     assert answer.status == "failed" and answer.failure is not None
@@ -465,13 +466,8 @@ def test_a_failure_that_cannot_be_committed_announces_nothing(rig: Rig) -> None:
 
 
 def test_a_procedure_gone_before_the_archive_fails_the_case(rig: Rig, tmp_path: Path) -> None:
-    copy = tmp_path / "thu-tuc-da-bo"
-    shutil.copytree(TEMPLATES_DIR / TRANSFER, copy)
-    spec = json.loads((copy / "procedure.json").read_text(encoding="utf-8"))
-    spec["code"] = copy.name
-    (copy / "procedure.json").write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
-    with_it = dataclasses.replace(rig.services, catalogue=Catalogue(tmp_path))
-    case = rig.submit(copy.name, via=with_it)
+    with_it = _with_copy(rig, tmp_path, "thu-tuc-da-bo")
+    case = rig.submit("thu-tuc-da-bo", via=with_it)
     locked_put = rig.faults.add(
         "s3", "PutObject", error=lambda: unreachable("s3"), when=lambda p: "ObjectLockMode" in p
     )
