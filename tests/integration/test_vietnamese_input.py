@@ -59,7 +59,13 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("code", "path", "original"), CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("code", "path", "original"),
+    CASES,
+    ids=[
+        f"{code}-{'.'.join(map(str, path))}" for code, path, _ in CASES
+    ],  # ASCII ids: tools select tests by them
+)
 def test_damage_in_any_text_field_is_refused_naming_field_and_words(
     client: Client, stack: Stack, code: str, path: tuple[Any, ...], original: str
 ) -> None:

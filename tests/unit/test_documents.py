@@ -165,23 +165,26 @@ def test_the_receipt_prints_the_amounts(tmp_path: Path) -> None:
     assert "Viết bằng chữ: Hai trăm năm mươi ba nghìn năm trăm đồng." in text
 
 
+AMOUNTS_IN_WORDS = [
+    (0, "Không"),
+    (5, "Năm"),
+    (11, "Mười một"),
+    (15, "Mười lăm"),
+    (21, "Hai mươi mốt"),
+    (24, "Hai mươi bốn"),
+    (105, "Một trăm linh năm"),
+    (2_000, "Hai nghìn"),
+    (24_150, "Hai mươi bốn nghìn một trăm năm mươi"),
+    (253_500, "Hai trăm năm mươi ba nghìn năm trăm"),
+    (1_000_050, "Một triệu không trăm năm mươi"),
+    (2_000_005, "Hai triệu không trăm linh năm"),
+    (1_015_000_000, "Một tỷ không trăm mười lăm triệu"),
+]
+
+
+# ASCII ids (the amount), so tools can select a test by its id
 @pytest.mark.parametrize(
-    ("amount", "words"),
-    [
-        (0, "Không"),
-        (5, "Năm"),
-        (11, "Mười một"),
-        (15, "Mười lăm"),
-        (21, "Hai mươi mốt"),
-        (24, "Hai mươi bốn"),
-        (105, "Một trăm linh năm"),
-        (2_000, "Hai nghìn"),
-        (24_150, "Hai mươi bốn nghìn một trăm năm mươi"),
-        (253_500, "Hai trăm năm mươi ba nghìn năm trăm"),
-        (1_000_050, "Một triệu không trăm năm mươi"),
-        (2_000_005, "Hai triệu không trăm linh năm"),
-        (1_015_000_000, "Một tỷ không trăm mười lăm triệu"),
-    ],
+    ("amount", "words"), AMOUNTS_IN_WORDS, ids=[str(a) for a, _ in AMOUNTS_IN_WORDS]
 )
 def test_amounts_in_words(amount: int, words: str) -> None:
     assert vn_number_words(amount) == words
