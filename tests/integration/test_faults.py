@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from functions.access import Principal
-from functions.automatic import retry_case
+from functions.automatic import retry_case, retry_failed
 from functions.errors import Conflict, Forbidden, Refused, Unavailable
 from functions.intake import submit_case
 from functions.model import Case
@@ -310,6 +310,30 @@ def test_a_revoked_seal_certificate_fails_the_case_for_good(rig: Rig) -> None:
     assert gone.drafts_removed and gone.status == "failed"
     with pytest.raises(Conflict):
         retry_case(rig.services, rig.admin, receipt.id)
+
+
+def test_a_bulk_retry_goes_on_past_a_case_it_cannot_resume(rig: Rig) -> None:
+    code = f"phuong-thu-nghiem-{uuid.uuid4().hex[:8]}"
+    rig.stack.revoke(rig.stack.register_organization(code)["seal_certificate_chain"][0])
+    first, middle, last = sorted(rig.submit("dang-phi", code).id for _ in range(3))
+    assert {rig.case(c).status for c in (first, middle, last)} == {"failed"}
+    rig.faults.add(  # the table is out of reach while the middle case is written
+        "dynamodb",
+        "TransactWriteItems",
+        error=lambda: unreachable("dynamodb"),
+        when=lambda params: middle in json.dumps(params),
+    )
+
+    resumed = retry_failed(rig.services, rig.admin, {"reason": "certificate_revoked"})
+
+    assert first in resumed and last in resumed and middle not in resumed
+    assert [rig.case(c).status for c in (first, middle, last)] == [
+        "awaiting_signature",
+        "failed",
+        "awaiting_signature",
+    ]
+    rig.faults.clear()
+    assert middle in retry_failed(rig.services, rig.admin, {"reason": "certificate_revoked"})
 
 
 def test_a_revoked_officer_certificate_is_refused_and_nothing_is_stored(rig: Rig) -> None:
