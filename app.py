@@ -15,8 +15,15 @@ from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
 from functions import automatic, intake, procedures, records, signatures, sweep
 from functions.access import Principal
-from functions.errors import DomainError, Malformed, TooLarge
-from functions.http import domain_error_body, error_body, headers_of, status_of
+from functions.errors import DomainError
+from functions.http import (
+    domain_error_body,
+    error_body,
+    framework_error_body,
+    headers_of,
+    status_of,
+)
+from functions.limits import read_json
 from functions.services import Services
 
 app = Chalice(app_name="hoso")
@@ -54,15 +61,7 @@ def _caller(request: Request | None) -> tuple[Services, Principal]:
 
 
 def _body(request: Request, services: Services) -> Any:
-    raw = request.raw_body or b""
-    if isinstance(raw, str):
-        raw = raw.encode("utf-8")
-    if len(raw) > services.settings.max_body_bytes:
-        raise TooLarge(f"the body is over {services.settings.max_body_bytes} bytes")
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Malformed(f"the body is not valid JSON: {error}") from error
+    return read_json(request.raw_body or b"", services.settings.max_body_bytes)
 
 
 def api(handler: Callable[..., Response]) -> Callable[..., Response]:
@@ -79,6 +78,18 @@ def api(handler: Callable[..., Response]) -> Callable[..., Response]:
 
     wrapped.__name__ = handler.__name__
     return wrapped
+
+
+@app.middleware("http")
+def framework_errors_in_our_shape(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Chalice's own answers (405, 415, a binary response not accepted, an unhandled
+    error) in DESIGN.md's error shape too."""
+    response = get_response(event)
+    reshaped = framework_error_body(response.status_code, response.body)
+    if reshaped is not None:
+        response.body = json.dumps(reshaped, ensure_ascii=False)
+        response.headers["Content-Type"] = "application/json; charset=utf-8"
+    return response
 
 
 @app.route("/v1/health")

@@ -66,7 +66,10 @@ class TokenVerifier:
             raise Unauthorized(f"the token is not valid: {error}") from error
         if claims.get("token_use", "id") != "id":
             raise Unauthorized("an ID token is required")
-        groups = [g for g in claims.get("cognito:groups", []) if g in ROLES]
+        claimed = claims.get("cognito:groups", [])
+        if not isinstance(claimed, list):
+            raise Unauthorized("the token's cognito:groups claim is not a list")
+        groups = [g for g in claimed if g in ROLES]
         return Principal(
             subject=str(claims["sub"]),
             username=str(claims.get("cognito:username", claims["sub"])),

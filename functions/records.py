@@ -37,7 +37,7 @@ def get_case_preview(
     """PNG of one page (``page``, 1-based, default 1) of the case's current document."""
     if page is None:
         page_number = 1
-    elif page.isascii() and page.isdigit() and int(page) >= 1:
+    elif page.isascii() and page.isdigit() and len(page) <= 6 and int(page) >= 1:
         page_number = int(page)
     else:
         raise Malformed("page must be a page number", [Problem("query.page", "not 1, 2, 3 …")])

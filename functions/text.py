@@ -9,6 +9,9 @@ from functions.errors import Problem
 from functions.vietnamese import damage_report
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
+# controls, format characters, surrogates, private use, and the line and paragraph
+# separators U+2028/U+2029 (which break lines in a document where no line was typed)
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 
 
 def normalize(value: Any, path: str, problems: list[Problem]) -> Any:
@@ -18,7 +21,7 @@ def normalize(value: Any, path: str, problems: list[Problem]) -> Any:
     if isinstance(value, str):
         text = unicodedata.normalize("NFC", value)
         bad = sorted(
-            {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co"}}
+            {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in _REFUSED_CATEGORIES}
             - {f"U+{ord(c):04X}" for c in _ALLOWED_CONTROLS}
         )
         # Damage first: a legacy encoding read as Windows-1252 brings invisible characters

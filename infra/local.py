@@ -17,6 +17,7 @@ from typing import Any
 from chalice.cli.factory import CLIFactory
 
 from functions.sweep import sweep
+from infra.gateway import local_api_server
 from infra.servers import HOST, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         config = factory.create_config_obj(chalice_stage_name="local")
         os.environ.update(stack.environment)
         os.environ.update(config.environment_variables)
-        server = factory.create_local_server(config.chalice_app, config, HOST, args.api_port)
+        server = local_api_server(config.chalice_app, config, HOST, args.api_port)
         outputs = {"api_url": f"http://{HOST}:{args.api_port}", **stack.outputs}
         (state_dir / "outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=2))
         print(_usage(outputs, state_dir), flush=True)

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from templates import TEMPLATES_DIR
@@ -18,6 +18,15 @@ from templates.rules import Rule, RuleError, parse_rules, rule_findings
 # concrete organisation code when a case is submitted: "issuer" is the case's own
 # organisation, "parent" the organisation its directory entry names as ``parent``.
 ORGANIZATION_LEVELS = ("issuer", "parent")
+
+# JSON Schema lets 2025.0 pass as an "integer"; a form field's integer is written as one
+# (a year printed as "2025.0" or an amount as "253500.0" is a wrong document).
+StrictValidator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
 STEP_ROLES = ("officer", "seal")
 
 
@@ -59,8 +68,8 @@ class Procedure:
     rules: tuple[Rule, ...] = ()
 
     @cached_property
-    def _validator(self) -> Draft202012Validator:
-        return Draft202012Validator(self.schema, format_checker=FormatChecker())
+    def _validator(self) -> Any:
+        return StrictValidator(self.schema, format_checker=FormatChecker())
 
     def schema_errors(self, data: Any) -> list[tuple[str, str]]:
         """JSON Schema errors of ``data`` as (dotted path under ``data``, message) pairs."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from chalice.cli.factory import CLIFactory
 from chalice.test import Client
 
 from cloud.bootstrap import boto_client, build_services
@@ -24,6 +25,7 @@ from functions.access import Principal
 from functions.services import Services
 from functions.settings import Settings
 from infra.demo import ORGANIZATIONS
+from infra.gateway import local_api_server
 from infra.local_stack import new_signing_key, register_organization
 from infra.servers import free_port, revocation_list, running_stack
 from infra.stack_template import load_template, properties
@@ -199,6 +201,23 @@ def client(stack: Stack) -> Iterator[Client]:
     with Client(hoso_app.app, stage_name="local", project_dir=str(ROOT)) as test_client:
         yield test_client
     hoso_app.reset()
+
+
+@pytest.fixture(scope="module")
+def api_url(client: Client) -> Iterator[str]:
+    """The app served over real HTTP (chalice local behind infra/gateway.py, as `make run`
+    serves it), on the same wiring as ``client``: its base URL."""
+    import app as hoso_app
+
+    config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
+    port = free_port()
+    server = local_api_server(hoso_app.app, config, "127.0.0.1", port)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    server.server.server_close()
+    thread.join(timeout=10)
 
 
 def procedure_example(client: Client, stack: Stack, procedure: str) -> dict[str, Any]:

@@ -114,10 +114,26 @@ def _listed_example(
     return dict(next(p["example"] for p in procedures if p["code"] == code))
 
 
-def test_the_template_wires_the_function_to_the_stack(package: Path) -> None:
+def test_cloudformation_would_accept_the_template(package: Path) -> None:
+    linted = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), str(package / "sam.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_the_template_wires_every_function_to_the_stack(package: Path) -> None:
     template = yaml.safe_load((package / "sam.yaml").read_text(encoding="utf-8"))
     resources = template["Resources"]
-    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
+    assert len(functions) == 2  # the API handler and the scheduled sweep
+    for function in functions:  # chalice's variables merge with the stack's (Globals)
+        assert function["Properties"]["Environment"]["Variables"]["HOSO_STAGE"] == "dev"
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    for name in ("HOSO_EVENT_BUS", "HOSO_USER_POOL_ID", "HOSO_TSA_URL"):
+        assert name in variables
     assert variables["HOSO_TABLE"] == {"Ref": "CaseTable"}
     assert variables["HOSO_BUCKET"] == {"Ref": "ArchiveBucket"}
     assert variables["HOSO_USER_POOL_CLIENT_ID"] == {"Ref": "UserPoolClient"}

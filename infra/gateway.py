@@ -1,0 +1,72 @@
+"""The local stand-in for API Gateway: chalice's local server, with the answers API Gateway
+makes before our code runs (no such route, a request too large, a URI or headers too long)
+in DESIGN.md's error shape, as infra/template.yaml's GatewayResponses make them in AWS."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from chalice import Chalice
+from chalice.config import Config
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalDevServer,
+    LocalGatewayException,
+)
+
+from functions.http import FRAMEWORK_CODES, error_body
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+NO_SUCH_ROUTE = "there is no such route"
+
+
+class GatewayHandler(ChaliceRequestHandler):
+    """chalice local's request handler, answering its own errors in our shape."""
+
+    def _generic_handle(self) -> None:
+        length = self.headers.get("content-length", "0").strip()
+        if not (length.isascii() and length.isdigit()):
+            self.send_error(HTTPStatus.BAD_REQUEST, "the Content-Length header is not a number")
+        elif len(length) > 9 or int(length) > MAX_REQUEST_BYTES:  # checked before int(): any size
+            self.send_error(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the request is over {MAX_REQUEST_BYTES} bytes",
+            )
+        else:
+            super()._generic_handle()
+
+    # the base class binds its own _generic_handle to these names
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        # chalice local's only own error is 403 "Missing Authentication Token", API Gateway's
+        # answer to a path no route matches; GatewayResponses makes that a 404 in AWS.
+        status = HTTPStatus.NOT_FOUND if error.CODE == 403 else HTTPStatus(error.CODE)
+        self.send_error(status, NO_SUCH_ROUTE if status == 404 else None)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's errors (a bad request line, a URI or headers too long) and ours,
+        as JSON in DESIGN.md's shape instead of an HTML page."""
+        status = HTTPStatus(code)
+        body = json.dumps(
+            error_body(FRAMEWORK_CODES.get(status, "error"), message or status.phrase)
+        ).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if status >= 413 or status == 400:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if getattr(self, "command", "") != "HEAD":
+            self.wfile.write(body)
+
+
+def local_api_server(app_object: Chalice, config: Config, host: str, port: int) -> LocalDevServer:
+    """chalice.local.create_local_server, with GatewayHandler."""
+    CustomLocalChalice.__bases__ = (LocalChalice, app_object.__class__)
+    app_object.__class__ = CustomLocalChalice
+    return LocalDevServer(app_object, config, host, port, handler_cls=GatewayHandler)
