@@ -14,7 +14,7 @@ from chalice.app import Request
 from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
 from functions import automatic, intake, procedures, records, signatures, sweep
-from functions.access import Principal
+from functions.access import Principal, caller
 from functions.errors import DomainError
 from functions.http import (
     domain_error_body,
@@ -57,7 +57,7 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 def _caller(request: Request | None) -> tuple[Services, Principal]:
     assert request is not None
     services, verifier = wired()
-    return services, verifier.verify(request.headers.get("authorization"))
+    return services, caller(services, verifier.verify(request.headers.get("authorization")))
 
 
 def _body(request: Request, services: Services) -> Any:

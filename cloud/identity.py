@@ -1,78 +1,60 @@
-"""Bearer tokens: verifies a user pool's RS256 JWTs (signature, expiry, issuer, client)."""
+"""Bearer tokens: verifies a user pool's RS256 JWTs (signature, expiry, issuer, client)
+into who the caller is; what they may do is functions/access.py's."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-import urllib.request
-from typing import Any
-
 import jwt
 
-from functions.access import Principal
-from functions.errors import Unauthorized
+from functions.access import Identity
+from functions.errors import Unauthorized, Unavailable
 
 ROLES = ("upstream", "officer", "archivist", "admin")
+JWKS_LIFESPAN_SECONDS = 3600  # the pool's keys are read again after an hour
+UNKNOWN_KID_COOLDOWN_SECONDS = 60  # a token with an unknown key refetches at most this often
 
 
 class TokenVerifier:
-    """Checks ID tokens against the pool's JWKS; keys are cached and refreshed on a new ``kid``."""
+    """Checks ID tokens against the pool's JWKS (PyJWT's PyJWKClient: keys cached, an
+    unknown ``kid`` refetches at most once a minute per process)."""
 
-    def __init__(
-        self, jwks_url: str, issuer: str, client_id: str, refresh_seconds: int = 3600
-    ) -> None:
-        self._jwks_url = jwks_url
+    def __init__(self, jwks_url: str, issuer: str, client_id: str) -> None:
+        self._jwks = jwt.PyJWKClient(
+            jwks_url,
+            lifespan=JWKS_LIFESPAN_SECONDS,
+            cooldown_duration=UNKNOWN_KID_COOLDOWN_SECONDS,
+            timeout=5,
+        )
         self._issuer = issuer
         self._client_id = client_id
-        self._refresh_seconds = refresh_seconds
-        self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
-        self._lock = threading.Lock()
 
-    def _load_keys(self) -> None:
-        with urllib.request.urlopen(self._jwks_url, timeout=5) as response:  # noqa: S310 (configured URL)
-            jwks = json.load(response)
-        self._keys = {
-            k["kid"]: jwt.PyJWK(k).key for k in jwks.get("keys", []) if k.get("kty") == "RSA"
-        }
-        self._fetched_at = time.monotonic()
-
-    def _key_for(self, kid: str) -> Any:
-        with self._lock:
-            stale = time.monotonic() - self._fetched_at > self._refresh_seconds
-            if kid not in self._keys or stale:
-                self._load_keys()
-            if kid not in self._keys:
-                raise Unauthorized("the token was signed with an unknown key")
-            return self._keys[kid]
-
-    def verify(self, authorization: str | None) -> Principal:
-        """The principal of an ``Authorization: Bearer <JWT>`` header; Unauthorized if invalid."""
+    def verify(self, authorization: str | None) -> Identity:
+        """Who an ``Authorization: Bearer <JWT>`` header proves the caller is; Unauthorized
+        if it proves nothing, Unavailable if the pool's keys cannot be fetched."""
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized()
         token = authorization.removeprefix("Bearer ").strip()
         try:
-            header = jwt.get_unverified_header(token)
+            key = self._jwks.get_signing_key_from_jwt(token)
             claims = jwt.decode(
                 token,
-                self._key_for(str(header.get("kid", ""))),
+                key,
                 algorithms=["RS256"],
                 audience=self._client_id,
                 issuer=self._issuer,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
-        except (jwt.PyJWTError, OSError) as error:
+        except jwt.PyJWKClientConnectionError as error:
+            raise Unavailable("the user pool's signing keys cannot be fetched") from error
+        except jwt.PyJWTError as error:
             raise Unauthorized(f"the token is not valid: {error}") from error
         if claims.get("token_use", "id") != "id":
             raise Unauthorized("an ID token is required")
-        claimed = claims.get("cognito:groups", [])
-        if not isinstance(claimed, list):
-            raise Unauthorized("the token's cognito:groups claim is not a list")
-        groups = [g for g in claimed if g in ROLES]
-        return Principal(
+        groups = claims.get("cognito:groups", [])
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise Unauthorized("the token's cognito:groups claim is not a list of names")
+        username = claims.get("cognito:username", claims["sub"])
+        return Identity(
             subject=str(claims["sub"]),
-            username=str(claims.get("cognito:username", claims["sub"])),
-            roles=frozenset(groups),
-            organization=claims.get("custom:org") or None,
+            username=str(username),
+            groups=frozenset(g for g in groups if g in ROLES),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from functions.access import Principal
+from functions.access import Principal, organization_chain
 from functions.errors import Malformed, NotFound, Problem
 from functions.services import Services
 from functions.signatures import load_case
@@ -52,10 +52,13 @@ def get_case_preview(
 
 
 def get_record(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:
-    """An archived record's metadata with a short-lived download URL (archivists)."""
-    principal.require("archivist", "admin")
+    """An archived record's metadata with a short-lived download URL (archivists, for the
+    records of their organisation and the ones below it)."""
+    principal.require("archivist")
     record = services.cases.get_record(record_id)
-    if record is None:
+    if record is None or principal.organization not in organization_chain(
+        services.cases.get_organization, record["organization"]
+    ):
         raise NotFound(f"record {record_id} does not exist")
     archived = ObjectRef(**record["object"])
     url = services.documents.download_url(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.access import Principal
+from functions.access import Principal, organization_chain
 from functions.automatic import continue_case
 from functions.errors import Conflict, Forbidden, NotFound
 from functions.model import Case
@@ -12,13 +12,23 @@ from signing.backends import CallbackSigner
 
 
 def load_case(services: Services, principal: Principal, case_id: str) -> Case:
-    """The case if it exists and the caller may see it; NotFound otherwise."""
+    """The case if it exists and the caller may see it; NotFound otherwise (Forbidden for
+    admins, who read no case content)."""
+    principal.require("upstream", "officer", "archivist")
     case = services.cases.get_case(case_id)
     if case is None or not principal.may_read_case(
-        case.organization, case.submitted_by, {s.organization for s in case.steps}
+        _organizations_up(services, principal, case.organization),
+        case.submitted_by,
+        {s.organization for s in case.steps},
     ):
         raise NotFound(f"case {case_id} does not exist")
     return case
+
+
+def _organizations_up(services: Services, principal: Principal, organization: str) -> list[str]:
+    if "archivist" not in principal.roles:
+        return [organization]  # only an archivist's scope reaches down the directory
+    return organization_chain(services.cases.get_organization, organization)
 
 
 def sign_as_officer(services: Services, principal: Principal, case_id: str) -> Case:

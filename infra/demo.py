@@ -52,5 +52,6 @@ USERS: list[dict[str, Any]] = [
     {"username": "canbo-hoankiem", "groups": ["officer"], "org": "phuong-hoan-kiem"},
     {"username": "bithu-chibo5", "groups": ["officer"], "org": "chi-bo-to-dan-pho-5-ba-dinh"},
     {"username": "luu-tru", "groups": ["archivist"], "org": "phuong-ba-dinh"},
+    {"username": "luu-tru-hoankiem", "groups": ["archivist"], "org": "phuong-hoan-kiem"},
     {"username": "quan-tri", "groups": ["admin"], "org": None},
 ]

@@ -10,6 +10,7 @@ import boto3
 
 from cloud.keys import KmsKeys
 from cloud.table import CaseTable
+from functions.access import ACTIVE
 from infra.demo import DEMO_PASSWORD, ORGANIZATIONS, USERS
 from infra.stack_template import load_template, of_type, properties
 from signing.devpki import DevPki
@@ -99,6 +100,8 @@ def create_stack(
         ClientName=f"hoso-{stage}-api",
         ExplicitAuthFlows=app_client["ExplicitAuthFlows"],
         GenerateSecret=app_client["GenerateSecret"],
+        ReadAttributes=app_client["ReadAttributes"],
+        WriteAttributes=app_client["WriteAttributes"],
     )["UserPoolClient"]["ClientId"]
     for group in of_type(template, "AWS::Cognito::UserPoolGroup"):
         cognito.create_group(
@@ -176,26 +179,25 @@ def _register_directory(
     keys: KmsKeys, kms: Any, key_spec: dict[str, Any], table: CaseTable, pki: DevPki
 ) -> None:
     """The directory: each organisation (with a seal key and certificate if it has a seal)
-    and each officer (a key and a certificate in their organisation's signatory's name)."""
+    and each person: role, organisation and status, and for an officer a key and a
+    certificate in their organisation's signatory's name."""
     organizations = {org["code"]: org for org in ORGANIZATIONS}
     for org in ORGANIZATIONS:
         register_organization(keys, kms, key_spec, table, pki, org)
     for user in USERS:
-        if "officer" not in user["groups"]:
-            continue
-        org = organizations[user["org"]]
-        officer_key = new_signing_key(kms, key_spec, f"officer {user['username']}")
-        table.put_document(
-            f"OFFICER#{user['username']}",
-            {
-                "username": user["username"],
-                "organization": org["code"],
-                "key_id": officer_key,
-                "certificate_chain": pki.issue_pem(
-                    keys.public_key_der(officer_key), org["signatory"]["name"], org["name"]
-                ),
-            },
-        )
+        (role,) = user["groups"]
+        if role == "upstream":
+            continue  # systems, not people: the pool's group is all they have
+        entry = {"username": user["username"], "role": role, "status": ACTIVE}
+        entry["organization"] = user["org"]
+        if role == "officer":
+            org = organizations[user["org"]]
+            officer_key = new_signing_key(kms, key_spec, f"officer {user['username']}")
+            entry["key_id"] = officer_key
+            entry["certificate_chain"] = pki.issue_pem(
+                keys.public_key_der(officer_key), org["signatory"]["name"], org["name"]
+            )
+        table.put_document(f"OFFICER#{user['username']}", entry)
 
 
 def new_signing_key(kms: Any, key_spec: dict[str, Any], description: str) -> str:

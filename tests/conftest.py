@@ -21,7 +21,7 @@ from chalice.test import Client
 from cloud.bootstrap import boto_client, build_services
 from cloud.keys import KmsKeys
 from cloud.table import CaseTable
-from functions.access import Principal
+from functions.access import Principal, caller
 from functions.services import Services
 from functions.settings import Settings
 from infra.demo import ORGANIZATIONS
@@ -84,6 +84,7 @@ class Stack:
         self.folder = folder
         self.clock = clock
         self._tokens: dict[str, str] = {}
+        self._people: list[dict[str, str]] = []
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -95,14 +96,46 @@ class Stack:
     def token(self, username: str) -> str:
         """An ID token from Cognito (USER_PASSWORD_AUTH), as a client would get it."""
         if username not in self._tokens:
-            user = next(u for u in self.outputs["demo_users"] if u["username"] == username)
-            result = self.client("cognito-idp").initiate_auth(
-                ClientId=self.outputs["user_pool_client_id"],
-                AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": username, "PASSWORD": user["password"]},
-            )
-            self._tokens[username] = result["AuthenticationResult"]["IdToken"]
+            self._tokens[username] = self.sign_in(username)["IdToken"]
         return self._tokens[username]
+
+    def sign_in(self, username: str) -> dict[str, Any]:
+        """A fresh sign-in (USER_PASSWORD_AUTH): the pool's AuthenticationResult."""
+        users = self.outputs["demo_users"] + self._people
+        user = next(u for u in users if u["username"] == username)
+        result = self.client("cognito-idp").initiate_auth(
+            ClientId=self.outputs["user_pool_client_id"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": user["password"]},
+        )
+        return dict(result["AuthenticationResult"])
+
+    def add_person(self, role: str, organization: str, groups: list[str] | None = None) -> str:
+        """A new user in the pool (in ``groups``, default the role's group) and in the
+        directory as an active ``role`` of ``organization``; their username."""
+        username = f"nguoi-{uuid.uuid4().hex[:8]}"
+        password = f"Mat-khau-{uuid.uuid4().hex[:8]}!"
+        cognito, pool = self.client("cognito-idp"), self.outputs["user_pool_id"]
+        cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+        cognito.admin_set_user_password(
+            UserPoolId=pool, Username=username, Password=password, Permanent=True
+        )
+        for group in [role] if groups is None else groups:
+            cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+        self._people.append({"username": username, "password": password})
+        self.directory(username, {"role": role, "organization": organization, "status": "active"})
+        return username
+
+    def directory(self, username: str, entry: dict[str, Any] | None) -> None:
+        """Set (or, with None, remove) ``username``'s directory entry, as an admin would."""
+        table = CaseTable(self.client("dynamodb"), self.outputs["table"])
+        if entry is None:
+            self.client("dynamodb").delete_item(
+                TableName=self.outputs["table"],
+                Key={"pk": {"S": f"OFFICER#{username}"}},
+            )
+        else:
+            table.put_document(f"OFFICER#{username}", {"username": username, **entry})
 
     def auth(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(username)}"}
@@ -114,7 +147,9 @@ class Stack:
         the caller a demo user's real token makes (for tests that call functions/ directly,
         without HTTP)."""
         services, verifier = build_services(clock=self.clock.now, make_client=make_client)
-        return services, lambda username: verifier.verify(f"Bearer {self.token(username)}")
+        return services, lambda username: caller(
+            services, verifier.verify(f"Bearer {self.token(username)}")
+        )
 
     def _directory_parts(self) -> tuple[KmsKeys, Any, dict[str, Any], CaseTable, DevPki]:
         kms = self.client("kms")

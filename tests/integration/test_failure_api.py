@@ -43,7 +43,7 @@ def test_an_outage_is_503_with_retry_after_and_nothing_is_stored(
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "30"
     assert answer.json_body["error"]["code"] == "unavailable"
-    after = client.http.get(f"/v1/cases/{case.json_body['id']}", headers=stack.auth("luu-tru"))
+    after = client.http.get(f"/v1/cases/{case.json_body['id']}", headers=stack.auth("cong-dich-vu"))
     assert after.json_body["version"] == case.json_body["version"]
     assert after.json_body["signatures"] == []
 
@@ -69,7 +69,7 @@ def test_a_receipt_whose_seal_is_revoked_fails_and_an_admin_retries_by_reason(
     )
     assert resumed.status_code == 202
     assert case["id"] in resumed.json_body["resumed"]
-    again = client.http.get(f"/v1/cases/{case['id']}", headers=stack.auth("luu-tru")).json_body
+    again = client.http.get(f"/v1/cases/{case['id']}", headers=stack.auth("cong-dich-vu")).json_body
     assert again["status"] == "awaiting_signature" and again["failure"] is None
 
     early = client.http.post(f"/v1/cases/{case['id']}/retries", headers=admin)

@@ -153,7 +153,7 @@ def _pool_signed(stack: Stack, claims: dict[str, Any]) -> str:
     keys = Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-private.json.gz"
     private = json.loads(gzip.decompress(keys.read_bytes()))
     real = jwt.decode(stack.token("canbo-badinh"), options={"verify_signature": False})
-    key = jwt.PyJWK(private["keys"][0] if "keys" in private else private)
+    key = jwt.PyJWK(private)
     return jwt.encode({**real, **claims}, key.key, algorithm="RS256", headers={"kid": "dummy"})
 
 
