@@ -13,7 +13,7 @@ from chalice.app import Request
 
 from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
-from functions import automatic, intake, procedures, records, signatures, sweep
+from functions import automatic, intake, openapi, procedures, records, signatures, sweep
 from functions.access import Principal, caller
 from functions.errors import DomainError
 from functions.http import (
@@ -96,6 +96,13 @@ def framework_errors_in_our_shape(event: Any, get_response: Callable[[Any], Resp
 @api
 def health() -> Response:
     return _json(200, {"status": "ok"})
+
+
+@app.route("/openapi.json")
+@api
+def openapi_json() -> Response:
+    routes = [(method, path) for path, methods in app.routes.items() for method in methods]
+    return _json(200, openapi.openapi_document(routes, wired()[0].catalogue))
 
 
 @app.route("/v1/procedures")

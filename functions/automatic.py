@@ -87,7 +87,8 @@ def run_step(services: Services, case: Case) -> Case | None:
         if step == REMOVE_DRAFTS_STEP:
             return remove_drafts(services, case)
         return None
-    except Conflict:
+    except Conflict as error:
+        log.info("case %s: %s step not committed: %s", case.id, step, error.message)
         return None  # another request or sweep moved the case first
     except Unavailable as error:
         _postpone(services, case, error.message)

@@ -18,7 +18,8 @@ import pytest
 from chalice.cli.factory import CLIFactory
 from chalice.test import Client
 
-from cloud.bootstrap import boto_client, build_services
+from cloud.bootstrap import build_services
+from cloud.identity import TokenVerifier
 from cloud.keys import KmsKeys
 from cloud.table import CaseTable
 from functions.access import Principal, caller
@@ -30,9 +31,16 @@ from infra.local_stack import new_signing_key, register_organization
 from infra.servers import free_port, revocation_list, running_stack
 from infra.stack_template import load_template, properties
 from signing.devpki import DevPki
+from tests.calls import CALLS
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``runs_last`` go to the end, in any order the others run in."""
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
 
 
 class TestClock:
@@ -141,7 +149,7 @@ class Stack:
         return {"Authorization": f"Bearer {self.token(username)}"}
 
     def wired(
-        self, make_client: Callable[[Settings, str], Any] = boto_client
+        self, make_client: Callable[[Settings, str], Any] = CALLS.make_client
     ) -> tuple[Services, Callable[[str], Principal]]:
         """The API's services on the stack's clock (AWS clients from ``make_client``), and
         the caller a demo user's real token makes (for tests that call functions/ directly,
@@ -227,12 +235,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                     os.environ[key] = value
 
 
+def app_wiring(stack: Stack) -> tuple[Services, TokenVerifier]:
+    """The API's services on ``stack``'s clock, their AWS calls recorded (tests/calls.py)."""
+    return build_services(clock=stack.clock.now, make_client=CALLS.make_client)
+
+
 @pytest.fixture(scope="module")
 def client(stack: Stack) -> Iterator[Client]:
     """The Chalice test client of the app, wired to ``stack``."""
     import app as hoso_app  # here, so that unit tests do not import the app
 
-    hoso_app.reset(build_services(clock=stack.clock.now))
+    hoso_app.reset(app_wiring(stack))
     with Client(hoso_app.app, stage_name="local", project_dir=str(ROOT)) as test_client:
         yield test_client
     hoso_app.reset()

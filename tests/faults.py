@@ -10,8 +10,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from cloud.bootstrap import boto_client
 from functions.settings import Settings
+from tests.calls import CALLS
 
 Params = dict[str, Any]
 
@@ -63,7 +63,7 @@ class Faults:
     succeeded: list[tuple[str, str, Params]] = field(default_factory=list)
 
     def make_client(self, settings: Settings, service: str) -> Any:
-        client = boto_client(settings, service)
+        client = CALLS.make_client(settings, service)  # recorded for the permissions test
         client.meta.events.register("before-parameter-build", self._before)
         client.meta.events.register("after-call", self._after)
         return client

@@ -13,9 +13,12 @@ from typing import Any
 
 import pytest
 import yaml
+from chalice.test import Client
 
 from infra.package import build
-from tests.conftest import REGION, ROOT, Stack
+from tests.calls import CALLS
+from tests.conftest import REGION, ROOT, Stack, procedure_example, submit
+from tests.iam import Names, allows, needs_of
 
 pytestmark = pytest.mark.e2e
 
@@ -153,3 +156,83 @@ def test_the_template_wires_every_function_to_the_stack(package: Path) -> None:
 
 def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
+
+
+def _role_statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """Every statement that applies to ``role``: its own policies and the policies that
+    name it in their ``Roles``."""
+    resources = template["Resources"]
+    own = resources[role]["Properties"].get("Policies", [])
+    statements = [s for policy in own for s in policy["PolicyDocument"]["Statement"]]
+    for resource in resources.values():
+        is_policy = resource["Type"] in {"AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"}
+        if is_policy and {"Ref": role} in resource["Properties"].get("Roles", []):
+            statements += resource["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+# Resource wildcards, each where the resource's name is not known to the template:
+RESOURCE_WILDCARDS = {
+    # the objects of the archive bucket: keys are made per case and record
+    "${ArchiveBucket.Arn}/*",
+    "${ArchiveBucket.Arn}/cases/*",
+    # the table's indexes (due, failed, …)
+    "${CaseTable.Arn}/index/*",
+    # organisations' and officers' keys, made at run time when one is registered
+    "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*",
+    # the functions' log groups, which Lambda creates on first use (chalice's base policy)
+    "arn:${AWS::Partition}:logs:*:*:*",
+    "arn:*:logs:*:*:*",
+}
+
+
+def _drive_the_spine(client: Client, stack: Stack) -> None:
+    """Submit, sign, seal, archive, read the record and sweep through the API, so that the
+    calls below include the spine's even when this test runs alone."""
+    receipt = submit(
+        client,
+        stack,
+        {
+            "procedure": "dang-phi",
+            "organization": "phuong-ba-dinh",
+            "data": procedure_example(client, stack, "dang-phi"),
+        },
+    ).json_body
+    assert receipt["status"] == "archived", receipt
+    record = client.http.get(f"/v1/records/{receipt['record_id']}", headers=stack.auth("luu-tru"))
+    assert record.status_code == 200
+    sweep = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    client.lambda_.invoke("scheduled_sweep", sweep)
+
+
+@pytest.mark.runs_last  # after every other test, so that it sees all of their calls
+def test_each_role_allows_every_call_the_code_made(
+    package: Path, client: Client, stack: Stack
+) -> None:
+    _drive_the_spine(client, stack)
+    template = yaml.safe_load((package / "sam.yaml").read_text(encoding="utf-8"))
+    outputs = stack.outputs
+    names = Names(REGION, outputs["bucket"], outputs["table"], outputs["event_bus"])
+    needs = {need for call in CALLS.calls for need in needs_of(names, call)}
+    made = {(call.service, call.operation) for call in CALLS.calls}
+    assert {("kms", "Sign"), ("s3", "PutObject"), ("dynamodb", "TransactWriteItems")} <= made
+    assert {("events", "PutEvents"), ("s3", "GetObject"), ("s3", "DeleteObject")} <= made
+    for role in ("ApiHandlerRole", "ScheduledSweepRole"):
+        statements = _role_statements(template, role)
+        denied = sorted(
+            f"{n.action} on {n.resource}" for n in needs if not allows(statements, names, n)
+        )
+        assert denied == [], f"{role} would be denied (of {len(CALLS.calls)} calls)"
+
+
+def test_no_wildcard_actions_and_only_the_needed_resource_wildcards(package: Path) -> None:
+    template = yaml.safe_load((package / "sam.yaml").read_text(encoding="utf-8"))
+    for role in ("ApiHandlerRole", "ScheduledSweepRole"):
+        for statement in _role_statements(template, role):
+            assert not any("*" in action for action in _as_list(statement["Action"]))
+            for resource in _as_list(statement["Resource"]):
+                text = resource if isinstance(resource, str) else resource.get("Fn::Sub", "")
+                if "*" in text:
+                    assert text in RESOURCE_WILDCARDS, text

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 import pytest
 from chalice.test import Client
 
-from cloud.bootstrap import build_services
 from infra.servers import free_port
-from tests.conftest import Stack, procedure_example, sign, submit
+from tests.conftest import Stack, app_wiring, procedure_example, sign, submit
 
 TRANSFER = "chuyen-sinh-hoat-chinh-thuc"
 
@@ -24,11 +23,11 @@ def tsa_down(client: Client, stack: Stack) -> Iterator[None]:
     """The API's timestamp service does not answer (for the length of one test)."""
     import app as hoso_app
 
-    services, verifier = build_services(clock=stack.clock.now)
+    services, verifier = app_wiring(stack)
     dead = dataclasses.replace(services.trust, tsa_url=f"http://127.0.0.1:{free_port()}/tsa")
     hoso_app.reset((dataclasses.replace(services, trust=dead), verifier))
     yield
-    hoso_app.reset(build_services(clock=stack.clock.now))
+    hoso_app.reset(app_wiring(stack))
 
 
 def test_an_outage_is_503_with_retry_after_and_nothing_is_stored(

@@ -1,0 +1,375 @@
+"""The API's OpenAPI 3.1 document, generated from the app's route table, the procedure
+catalogue's schemas, the model's states, the request limits and the one error shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from functions.http import MAX_DETAILS
+from functions.intake import MAX_IDEMPOTENCY_KEY
+from functions.limits import MAX_DEPTH, MAX_INTEGER_DIGITS, MAX_ITEMS, MAX_STRING
+from functions.model import (
+    ROLE_SEAL,
+    STEP_PENDING,
+    STEP_REJECTED,
+    STEP_SIGNED,
+    STEP_WAITING,
+    TRANSITIONS,
+)
+from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
+from templates.catalogue import Catalogue
+
+VERSION = "1.0.0"
+PDF = "application/pdf"
+PNG = "image/png"
+MAX_PAGE = 999_999  # functions/records.py reads at most 6 digits
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _object(properties: dict[str, Any], optional: Iterable[str] = ()) -> dict[str, Any]:
+    """A closed object whose properties are all required but ``optional``."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in set(optional)],
+        "additionalProperties": False,
+    }
+
+
+TEXT = {"type": "string"}
+TIME = {"type": "string", "format": "date-time"}
+ID = {"type": "string", "format": "uuid"}
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+COUNT = {"type": "integer", "minimum": 0}
+
+ERROR = _object(
+    {
+        "error": _object(
+            {
+                "code": {**TEXT, "description": "machine-readable: malformed, invalid, …"},
+                "message": {**TEXT, "maxLength": 400},
+                "details": {
+                    "type": "array",
+                    "maxItems": MAX_DETAILS,
+                    "items": _object({"field": TEXT, "problem": TEXT}),
+                },
+            }
+        )
+    }
+)
+
+CASE = _object(
+    {
+        "id": ID,
+        "procedure": TEXT,
+        "procedure_version": TEXT,
+        "organization": TEXT,
+        "status": {"enum": sorted(s for s in TRANSITIONS if s is not None)},
+        "version": COUNT,
+        "number": TEXT,
+        "steps": {
+            "type": "array",
+            "items": _object(
+                {
+                    "index": COUNT,
+                    "role": {"enum": ["officer", ROLE_SEAL]},
+                    "organization": TEXT,
+                    "status": {"enum": [STEP_PENDING, STEP_SIGNED, STEP_WAITING, STEP_REJECTED]},
+                }
+            ),
+        },
+        "signatures": {
+            "type": "array",
+            "items": _object(
+                {
+                    "step": COUNT,
+                    "kind": {"enum": ["officer", ROLE_SEAL]},
+                    "signer": TEXT,
+                    "signed_at": TIME,
+                    "timestamped_at": _nullable(TIME),
+                    "level": {"enum": [LEVEL_B_LT, LEVEL_B_LTA]},
+                }
+            ),
+        },
+        "document": _object({"sha256": SHA256, "pages": COUNT}),
+        "record_id": _nullable(ID),
+        "warnings": {"type": "array", "items": _object({"field": TEXT, "problem": TEXT})},
+        "rejection": _nullable(_object({"reason": TEXT, "by": TEXT, "at": TIME})),
+        "failure": _nullable(
+            _object({"reason": TEXT, "message": TEXT, "attempts": COUNT, "at": TIME})
+        ),
+        "retry": _nullable(
+            _object({"attempts": COUNT, "since": TIME, "last_error": TEXT, "next_attempt_at": TIME})
+        ),
+        "created_at": TIME,
+        "history": {
+            "type": "array",
+            "items": _object({"status": TEXT, "version": COUNT, "at": TIME}),
+        },
+    }
+)
+
+RECORD = {
+    "type": "object",
+    "properties": {
+        "id": ID,
+        "case_id": ID,
+        "procedure": TEXT,
+        "organization": TEXT,
+        "number": TEXT,
+        "sha256": SHA256,
+        "archived_at": TIME,
+        "retain_until": TIME,
+        "download_url": {"type": "string", "format": "uri"},
+        "validation": _nullable({"type": "object"}),
+    },
+    "required": ["id", "case_id", "procedure", "organization", "number", "sha256"],
+}
+
+PROCEDURES = _object(
+    {
+        "procedures": {
+            "type": "array",
+            "items": _object(
+                {
+                    "code": TEXT,
+                    "title": TEXT,
+                    "version": TEXT,
+                    "schema": {"type": "object"},
+                    "example": {"type": "object"},
+                    "steps": {"type": "array", "items": {"type": "object"}},
+                }
+            ),
+        }
+    }
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the document says of one route: who may call it, what it takes and answers.
+    ``roles`` None: no token; empty: any valid token."""
+
+    summary: str
+    roles: tuple[str, ...] | None
+    ok: int
+    answer: dict[str, Any]  # media type → schema
+    body: dict[str, Any] | None = None  # the JSON body's schema
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    errors: tuple[int, ...] = ()
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _binary(media_type: str) -> dict[str, Any]:
+    return {media_type: {"schema": {"type": "string", "format": "binary"}}}
+
+
+READ_ERRORS = (401, 403, 404, 503)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": "the same key with the same body answers the same case (201, "
+    "Idempotent-Replayed: true); with another body, 409",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
+}
+PAGE = {
+    "name": "page",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+}
+
+# Every route of app.py, keyed by (method, path) as chalice's route table has them;
+# openapi_document refuses a route missing here, so the app and its document cannot drift.
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("GET", "/v1/health"): Operation(
+        "Is the API up?", None, 200, _json(_object({"status": {"const": "ok"}}))
+    ),
+    ("GET", "/openapi.json"): Operation("This document", None, 200, _json({"type": "object"})),
+    ("GET", "/v1/procedures"): Operation(
+        "The procedures: each one's input schema, a valid example and its signing steps",
+        (),
+        200,
+        _json(PROCEDURES),
+        errors=(401, 403, 503),
+    ),
+    ("POST", "/v1/cases"): Operation(
+        "Submit a case; rendered, numbered and (for a seal-only procedure) sealed at once",
+        ("upstream",),
+        201,
+        _json(_ref("Case")),
+        body=_ref("CaseSubmission"),
+        parameters=[IDEMPOTENCY_KEY],
+        errors=WRITE_ERRORS,
+    ),
+    ("GET", "/v1/cases/{case_id}"): Operation(
+        "A case (the submitter, officers of its steps, archivists of its organisation or above)",
+        ("upstream", "officer", "archivist"),
+        200,
+        _json(_ref("Case")),
+        errors=READ_ERRORS,
+    ),
+    ("GET", "/v1/cases/{case_id}/document"): Operation(
+        "The case's current PDF: draft, partly signed or final",
+        ("upstream", "officer", "archivist"),
+        200,
+        _binary(PDF),
+        errors=(400, *READ_ERRORS),
+    ),
+    ("GET", "/v1/cases/{case_id}/preview"): Operation(
+        "One page of the case's current document as PNG",
+        ("upstream", "officer", "archivist"),
+        200,
+        _binary(PNG),
+        parameters=[PAGE],
+        errors=(400, *READ_ERRORS),
+    ),
+    ("POST", "/v1/cases/{case_id}/signatures"): Operation(
+        "The officer whose turn it is signs with their platform-held key (PAdES B-LT)",
+        ("officer",),
+        201,
+        _json(_ref("Case")),
+        errors=(*READ_ERRORS, 409),
+    ),
+    ("POST", "/v1/cases/{case_id}/retries"): Operation(
+        "A failed case tries again from the step where it stopped",
+        ("admin",),
+        200,
+        _json(_ref("Case")),
+        errors=(*READ_ERRORS, 409),
+    ),
+    ("POST", "/v1/retries"): Operation(
+        "Every failed case with this failure reason tries again",
+        ("admin",),
+        202,
+        _json(_object({"resumed": {"type": "array", "items": ID}})),
+        body=_object({"reason": {"type": "string", "minLength": 1, "maxLength": 100}}),
+        errors=(400, 401, 403, 413, 415, 422, 503),
+    ),
+    ("GET", "/v1/records/{record_id}"): Operation(
+        "An archived record (archivists of its organisation or above): metadata and a "
+        "short-lived download URL",
+        ("archivist",),
+        200,
+        _json(_ref("Record")),
+        errors=READ_ERRORS,
+    ),
+}
+
+
+def _procedure_schemas(catalogue: Catalogue) -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    for procedure in catalogue.all():
+        data = {k: v for k, v in procedure.schema.items() if k not in {"$schema", "$id"}}
+        schemas[f"Data-{procedure.code}"] = data
+        schemas[f"Submission-{procedure.code}"] = _object(
+            {
+                "procedure": {"const": procedure.code},
+                "organization": {"type": "string", "minLength": 1, "maxLength": 100},
+                "data": _ref(f"Data-{procedure.code}"),
+            }
+        )
+    schemas["CaseSubmission"] = {
+        "oneOf": [_ref(f"Submission-{p.code}") for p in catalogue.all()],
+        "description": f"Limits on every body: nested at most {MAX_DEPTH} levels, strings of "
+        f"at most {MAX_STRING} characters, arrays of at most {MAX_ITEMS} entries, integers of "
+        f"at most {MAX_INTEGER_DIGITS} digits.",
+    }
+    return schemas
+
+
+def _operation(method: str, path: str, operation: Operation) -> dict[str, Any]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": ID} for name in names
+    ] + operation.parameters
+    roles = operation.roles
+    who = "anyone" if roles is None else ", ".join(roles) if roles else "any valid token"
+    answer: dict[str, Any] = {
+        "summary": operation.summary,
+        "description": f"Who: {who}.",
+        "operationId": method.lower() + "".join(c if c.isalnum() else "_" for c in path),
+        "responses": {
+            str(operation.ok): {"description": "done", "content": operation.answer},
+            **{
+                str(status): {"$ref": f"#/components/responses/{status}"}
+                for status in operation.errors
+            },
+        },
+    }
+    if parameters:
+        answer["parameters"] = parameters
+    if operation.body is not None:
+        answer["requestBody"] = {"required": True, "content": _json(operation.body)}
+    answer["security"] = [] if roles is None else [{"bearer": []}]
+    return answer
+
+
+ERROR_MEANINGS = {
+    400: "malformed: the request cannot be read",
+    401: "no valid bearer token",
+    403: "the caller's role or organisation does not allow this",
+    404: "not found, or not visible to the caller",
+    409: "a conflict: not your turn, a reused idempotency key, a refusal (the reason is the code)",
+    413: "the body is too large",
+    415: "the body is not JSON",
+    422: "readable, but not valid: each detail names the field",
+    503: "a service the platform depends on is down; try again after Retry-After seconds",
+}
+
+
+def openapi_document(routes: Iterable[tuple[str, str]], catalogue: Catalogue) -> dict[str, Any]:
+    """The OpenAPI document of ``routes`` ((method, path) pairs of the app)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path in sorted(routes, key=lambda route: (route[1], route[0])):
+        operation = OPERATIONS.get((method, path))
+        if operation is None:
+            raise KeyError(f"{method} {path} has no entry in functions/openapi.py OPERATIONS")
+        paths.setdefault(path, {})[method.lower()] = _operation(method, path, operation)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "hoso",
+            "version": VERSION,
+            "description": "Party procedures rendered, signed, sealed and archived. Every "
+            "error has the shape of components/schemas/Error.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+            "schemas": {
+                "Error": ERROR,
+                "Case": CASE,
+                "Record": RECORD,
+                **_procedure_schemas(catalogue),
+            },
+            "responses": {
+                str(status): {
+                    "description": meaning,
+                    "content": _json(_ref("Error")),
+                    **(
+                        {"headers": {"Retry-After": {"schema": {"type": "integer"}}}}
+                        if status == 503
+                        else {}
+                    ),
+                }
+                for status, meaning in ERROR_MEANINGS.items()
+            },
+        },
+    }
