@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +13,7 @@ from chalice.app import Request
 
 from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
-from functions import automatic, intake, openapi, procedures, records, signatures, sweep
+from functions import automatic, intake, openapi, procedures, records, signatures, sweep, telemetry
 from functions.access import Principal, caller
 from functions.errors import DomainError
 from functions.http import (
@@ -26,9 +26,10 @@ from functions.http import (
 from functions.limits import read_json
 from functions.services import Services
 
-app = Chalice(app_name="hoso")
+app = Chalice(app_name="hoso", configure_logs=False)
 app.api.binary_types.extend(["application/pdf", "image/png"])
-app.log.setLevel(logging.INFO)
+telemetry.configure()
+log = telemetry.logger
 _wired: tuple[Services, TokenVerifier] | None = None
 
 
@@ -73,7 +74,7 @@ def api(handler: Callable[..., Response]) -> Callable[..., Response]:
         except DomainError as error:
             return _json(status_of(error), domain_error_body(error), headers_of(error))
         except Exception:
-            app.log.exception("unexpected error in %s", handler.__name__)
+            log.exception("unexpected error in %s", handler.__name__)
             return _json(500, error_body("internal", "something went wrong on our side"))
 
     wrapped.__name__ = handler.__name__
@@ -83,8 +84,26 @@ def api(handler: Callable[..., Response]) -> Callable[..., Response]:
 @app.middleware("http")
 def framework_errors_in_our_shape(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """Chalice's own answers (405, 415, a binary response not accepted, an unhandled
-    error) in DESIGN.md's error shape too."""
-    response = get_response(event)
+    error) in DESIGN.md's error shape too; then one log line and the duration metric for
+    the request (ids, route and status only: never the body)."""
+    started = time.perf_counter()
+    # every line logged while answering carries the request id (Lambda's)
+    log.append_keys(request_id=getattr(event.lambda_context, "aws_request_id", None))
+    response = get_response(event)  # chalice's own handler turns any exception into a 500
+    duration_ms = (time.perf_counter() - started) * 1000
+    log.info(
+        "request",
+        extra={
+            "method": event.method,
+            "route": (event.context or {}).get("resourcePath"),
+            "case_id": (event.uri_params or {}).get("case_id"),
+            "status": response.status_code,
+            "duration_ms": round(duration_ms, 1),
+        },
+    )
+    log.remove_keys(["request_id"])
+    telemetry.milliseconds(telemetry.REQUEST_DURATION, duration_ms)
+    telemetry.flush()
     reshaped = framework_error_body(response.status_code, response.body)
     if reshaped is not None:
         response.body = json.dumps(reshaped, ensure_ascii=False)
@@ -194,11 +213,14 @@ def get_record(record_id: str) -> Response:
 def scheduled_sweep(event: Any) -> dict[str, Any]:
     """Every 5 minutes: publish events left in the outbox, run due automatic steps."""
     report = sweep.sweep(wired()[0])
-    app.log.info(
-        "sweep: %d event(s) published, %d case(s) archived, %d failed, %d waiting",
-        report.published,
-        len(report.archived),
-        len(report.failed),
-        len(report.waiting),
+    log.info(
+        "sweep",
+        extra={
+            "published": report.published,
+            "archived": len(report.archived),
+            "failed": len(report.failed),
+            "waiting": len(report.waiting),
+        },
     )
+    telemetry.flush()
     return dataclasses.asdict(report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -10,6 +11,8 @@ from botocore.exceptions import ClientError
 from cloud.errors import aws_errors, error_code
 from functions.errors import Conflict, DomainError
 from functions.model import Case, StatusEvent
+
+log = logging.getLogger(__name__)
 
 Item = dict[str, Any]
 DUE_INDEX = "due"  # sparse index (infra/template.yaml): work a sweep must finish, by due time
@@ -23,6 +26,22 @@ def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
     item: Item = {"pk": {"S": pk}, "doc": {"S": json.dumps(doc, ensure_ascii=False)}}
     item.update(extra)
     return item
+
+
+def _log_state_changes(events: list[StatusEvent]) -> None:
+    """One log line per committed state change: ids and statuses, never case data."""
+    for event in events:
+        log.info(
+            "state change",
+            extra={
+                "case_id": event.case_id,
+                "procedure": event.procedure,
+                "organization": event.organization,
+                "previous_status": event.previous_status,
+                "status": event.status,
+                "version": event.version,
+            },
+        )
 
 
 def _case_item(case: Case) -> Item:
@@ -153,6 +172,7 @@ class CaseTable:
                 self._db.transact_write_items(TransactItems=items)
         except Conflict:
             return False
+        _log_state_changes(events)
         return True
 
     def update_case(
@@ -192,6 +212,7 @@ class CaseTable:
             )
         with aws_errors(SERVICE, _race_lost(case.id)):
             self._db.transact_write_items(TransactItems=items)
+        _log_state_changes(events)
 
     # --- the sweep's work ----------------------------------------------------
     def _queued(self, queue: str, due_by: str, limit: int) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions import telemetry
 from functions.access import Principal
 from functions.errors import (
     Conflict,
@@ -224,6 +225,7 @@ def _fail(
     event = failed.advance(FAILED, iso(now))
     schedule(failed, services.settings, now)
     if _write(services, failed, case.version, [event]):
+        telemetry.count(telemetry.CASE_FAILURES)
         publish_events(services, [event])
 
 

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from functions import telemetry
 from functions.access import Principal
 from functions.automatic import continue_case
 from functions.errors import Conflict, Invalid, Malformed, Problem
@@ -70,6 +71,7 @@ def submit_case(
         if replay is None:
             raise Conflict("the case could not be stored; try again")
         return Submission(replay, created=False)
+    telemetry.count(telemetry.CASES_SUBMITTED)
     publish_events(services, submitted)
     return Submission(continue_case(services, case), created=True)
 

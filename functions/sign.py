@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import time
 import uuid
 
+from functions import telemetry
 from functions.errors import Conflict, NotFound, Refused, Unavailable
 from functions.model import (
     AWAITING_SIGNATURE,
@@ -88,12 +90,15 @@ def apply_signature(
         signing_time=now,
         stamp_timezone=VIETNAM,
     )
+    started = time.perf_counter()
     try:
         signed = sign_pdf(pdf, signer, request, services.trust)
     except SigningRefused as error:
         raise Refused(error.reason, str(error)) from error
     except SigningUnavailable as error:
+        telemetry.count(telemetry.SIGNING_SERVICE_ERRORS)
         raise Unavailable(str(error)) from error
+    signing_ms = (time.perf_counter() - started) * 1000
 
     # A key of its own per attempt: a racing attempt that loses must never overwrite, or
     # clean up, the winner's document (tests/integration/test_races.py).
@@ -127,6 +132,11 @@ def apply_signature(
     except Conflict:
         discard_working(services, key)  # the other attempt won; an outage (Unavailable) may have
         raise  # committed after all, so its copy stays until the case's drafts are removed
+    if kind == "seal":
+        telemetry.count(telemetry.SEALS)
+        telemetry.milliseconds(telemetry.SEAL_DURATION, signing_ms)
+    else:
+        telemetry.count(telemetry.SIGNATURES)
     publish_events(services, [event])
     return changed
 

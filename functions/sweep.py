@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from functions import telemetry
 from functions.automatic import run_due
 from functions.errors import Unavailable
 from functions.publish import publish_pending
@@ -31,8 +33,18 @@ def sweep(services: Services) -> SweepReport:
     published = 0
     try:
         published = publish_pending(services)
+        _outbox_age(services)
         due = run_due(services)
     except Unavailable as error:
         log.warning("sweep stopped early: %s", error.message)
         return SweepReport(published)
     return SweepReport(published, due.archived, due.failed, due.waiting)
+
+
+def _outbox_age(services: Services) -> None:
+    """How long the oldest event still in the outbox has waited (0 when it is empty): an
+    alarm watches it, as events that cannot go out mean upstream systems wait."""
+    oldest = services.cases.pending_events(limit=1)
+    waited = services.clock() - dt.datetime.fromisoformat(oldest[0].occurred_at) if oldest else None
+    age = waited.total_seconds() if waited else 0.0
+    telemetry.seconds(telemetry.OUTBOX_AGE, max(age, 0.0))

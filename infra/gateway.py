@@ -15,6 +15,7 @@ from chalice.local import (
     LocalChalice,
     LocalDevServer,
     LocalGatewayException,
+    RouteMatcher,
 )
 
 from functions.http import FRAMEWORK_CODES, error_body
@@ -51,12 +52,19 @@ class GatewayHandler(ChaliceRequestHandler):
         """http.server's errors (a bad request line, a URI or headers too long) and ours,
         as JSON in DESIGN.md's shape instead of an HTML page."""
         status = HTTPStatus(code)
+        allow: list[str] = []
+        if status == HTTPStatus.NOT_IMPLEMENTED:  # http.server: no do_<METHOD> (TRACE, QUERY…)
+            allow = self._methods_of_path()
+            status = HTTPStatus.METHOD_NOT_ALLOWED if allow else HTTPStatus.NOT_FOUND
+            message = f"the method {self.command} is not allowed" if allow else NO_SUCH_ROUTE
         body = json.dumps(
             error_body(FRAMEWORK_CODES.get(status, "error"), message or status.phrase)
         ).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        if allow:
+            self.send_header("Allow", ", ".join(allow))
         if status >= 413 or status == 400:
             self.send_header("Connection", "close")
             self.close_connection = True
@@ -64,9 +72,19 @@ class GatewayHandler(ChaliceRequestHandler):
         if getattr(self, "command", "") != "HEAD":
             self.wfile.write(body)
 
+    def _methods_of_path(self) -> list[str]:
+        """The methods the app's route for this request's path answers (none: no route)."""
+        app_object = self.local_gateway._app_object
+        try:
+            route = RouteMatcher(list(app_object.routes)).match_route(self.path)
+        except ValueError:
+            return []
+        return sorted(app_object.routes[route.route])
+
 
 def local_api_server(app_object: Chalice, config: Config, host: str, port: int) -> LocalDevServer:
     """chalice.local.create_local_server, with GatewayHandler."""
-    CustomLocalChalice.__bases__ = (LocalChalice, app_object.__class__)
-    app_object.__class__ = CustomLocalChalice
+    if not isinstance(app_object, CustomLocalChalice):  # once per app: tests serve it again
+        CustomLocalChalice.__bases__ = (LocalChalice, app_object.__class__)
+        app_object.__class__ = CustomLocalChalice
     return LocalDevServer(app_object, config, host, port, handler_cls=GatewayHandler)

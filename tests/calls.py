@@ -1,12 +1,15 @@
-"""Every AWS call the code makes during a test run, recorded through botocore's hooks on the
-clients that cloud/ is given (presigned URLs too), for the permissions test."""
+"""What the code did during a test run: every AWS call, recorded through botocore's hooks
+on the clients that cloud/ is given (presigned URLs too), for the permissions test; every
+log line, for the personal-data test."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from cloud.bootstrap import boto_client
+from functions import telemetry
 from functions.settings import Settings
 
 
@@ -40,3 +43,23 @@ class CallLog:
 
 
 CALLS = CallLog()  # the whole test session's
+
+
+class LogLines(logging.Handler):
+    """Every line the platform logs during a test run, as it goes out (JSON)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def attach(self) -> None:
+        """On every logger the platform writes through (functions/telemetry.py)."""
+        self.setFormatter(telemetry.logger.registered_formatter)
+        for name in (*telemetry.PLATFORM_LOGGERS, telemetry.logger.name):
+            logging.getLogger(name).addHandler(self)
+
+
+LOGS = LogLines()  # the whole test session's

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,10 +32,24 @@ from infra.local_stack import new_signing_key, register_organization
 from infra.servers import free_port, revocation_list, running_stack
 from infra.stack_template import load_template, properties
 from signing.devpki import DevPki
-from tests.calls import CALLS
+from tests.calls import CALLS, LOGS
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    LOGS.attach()  # every platform log line of the run, for tests/integration/test_logs.py
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many requests the fuzzer made (tests/integration/test_fuzz.py), for the notes."""
+    fuzz = next((m for n, m in sys.modules.items() if n.endswith("test_fuzz")), None)
+    if fuzz is not None and fuzz.REQUESTS:
+        counts = dict(fuzz.REQUESTS)
+        terminalreporter.write_line(
+            f"schemathesis: {sum(counts.values())} requests, seed {fuzz.SEED}: {counts}"
+        )
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
