@@ -128,7 +128,9 @@ def test_an_error_stays_small_whatever_the_input(client: Client, stack: Stack) -
     bad = word.encode("utf-8").decode("cp1252", "replace")
     damaged = _set(("data", "party_cell"), " ".join([bad] * 1_000))
     many_fields = _set(("data", "member"), {f"field_{n}": n for n in range(400)})
-    for change in (damaged, many_fields, _raw(json.dumps({f"f{n}": n for n in range(300)}))):
+    megabyte = _set(("data", "party_cell"), " ".join([bad] * 35_000))  # ~0.9 MB as sent
+    unknown = _raw(json.dumps({f"f{n}": n for n in range(300)}))
+    for change in (damaged, many_fields, megabyte, unknown):
         body = _case_body(client, stack, "dang-phi", change)
         headers = {**stack.auth("cong-dich-vu"), "Idempotency-Key": str(uuid.uuid4())}
         answer = client.http.post("/v1/cases", headers=headers, body=body)
