@@ -53,7 +53,7 @@ def submit_case(
     """
     principal.require("upstream")
     key = _idempotency_key(idempotency_key)
-    procedure, organization, data = _validate(services, body)
+    procedure, organization, data, warnings = _validate(services, body)
     step_organizations = _step_organizations(services, procedure, organization)
     request_hash = _request_hash(procedure.code, organization["code"], data)
 
@@ -62,6 +62,7 @@ def submit_case(
         return Submission(replay, created=False)
 
     case = _new_case(services, principal, procedure, organization, step_organizations, data)
+    case.warnings = [w.as_dict() for w in warnings]
     now = services.clock()
     submitted = [case.advance(SUBMITTED, iso(now)), case.advance(AWAITING_SIGNATURE, iso(now))]
     schedule(case, services.settings, now)
@@ -95,12 +96,18 @@ def _idempotency_key(value: str | None) -> str:
     return key
 
 
-def _validate(services: Services, body: Any) -> tuple[Procedure, dict[str, Any], dict[str, Any]]:
+def _validate(
+    services: Services, body: Any
+) -> tuple[Procedure, dict[str, Any], dict[str, Any], list[Problem]]:
+    """The procedure, organisation and data of a valid ``body``, and the doubts about its
+    text (warnings); Invalid naming every field that is wrong."""
     if not isinstance(body, dict):
         raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
     problems: list[Problem] = []
-    body = normalize(body, "body", problems)
+    warnings: list[Problem] = []
+    body = normalize(body, "body", problems, warnings)
     problems = [Problem(p.field.removeprefix("body."), p.problem) for p in problems]
+    warnings = [Problem(w.field.removeprefix("body."), w.problem) for w in warnings]
     for name in ("procedure", "organization"):
         if not isinstance(body.get(name), str) or not body.get(name):
             problems.append(Problem(name, "required, a non-empty string"))
@@ -134,7 +141,7 @@ def _validate(services: Services, body: Any) -> tuple[Procedure, dict[str, Any],
             "the case data breaks the procedure's rules",
             [Problem(path, message) for path, message in broken],
         )
-    return procedure, organization, body["data"]
+    return procedure, organization, body["data"], warnings
 
 
 def _step_organizations(

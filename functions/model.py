@@ -129,6 +129,9 @@ class Case:
     retry: Retry | None = None
     due_at: str | None = None  # when the sweep should run the automatic step, if any
     drafts_removed: bool = False
+    # doubts about the submitted text ({"field", "problem"}): accepted, shown to the
+    # officers before they sign (functions/text.py)
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
     def move_to(self, status: str, at: str) -> tuple[str | None, str]:
         """Apply a legal transition; returns (previous status, new status)."""
@@ -228,7 +231,7 @@ class Case:
             ],
             "document": {"sha256": self.document.sha256, "pages": self.document.pages},
             "record_id": self.record_id,
-            "warnings": [],
+            "warnings": [dict(w) for w in self.warnings],
             "rejection": None,
             "failure": self.failure.public_view() if self.failure else None,
             "retry": (

@@ -14,12 +14,40 @@ _ALLOWED_CONTROLS = {"\n", "\t"}
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 
 
-def normalize(value: Any, path: str, problems: list[Problem]) -> Any:
-    """``value`` with every string NFC-normalised; control characters and damaged Vietnamese
+# Spaces other than the plain one that Word and web pages paste between words. Harmless to
+# make plain, except right after a character that UTF-8 text read as Windows-1252 leaves
+# before a no-break space ("à" is bytes C3 A0, "Ã" + NBSP): there it is a sign of damage.
+_UNICODE_SPACES = {"\u00a0", "\u202f", "\u2007", "\u3000"}
+_BEFORE_A_DAMAGED_NBSP = set("ÂÃÄÅÆáâãº»¹")
+# Ð (U+00D0, Icelandic eth) and ð look like Đ and đ, and old keyboards and systems type them.
+_ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
+def _plain_spaces(text: str) -> str:
+    return "".join(
+        " " if c in _UNICODE_SPACES and (i == 0 or text[i - 1] not in _BEFORE_A_DAMAGED_NBSP) else c
+        for i, c in enumerate(text)
+    )
+
+
+def normalize(
+    value: Any, path: str, problems: list[Problem], warnings: list[Problem] | None = None
+) -> Any:
+    """``value`` with every string NFC-normalised and its harmless Unicode spaces made plain.
+
+    Two verdicts. Damage is refused: control characters and damaged Vietnamese
     (functions/vietnamese.py: legacy encodings, double decoding, impossible syllables) are
-    reported in ``problems`` with the field's path and the offending words."""
+    reported in ``problems`` with the field's path and the offending words. Doubt is
+    accepted and reported in ``warnings``: an Ð written for Đ is stored as Đ, and said."""
     if isinstance(value, str):
-        text = unicodedata.normalize("NFC", value)
+        text = _plain_spaces(unicodedata.normalize("NFC", value))
+        if "Ð" in text or "ð" in text:
+            as_dj = text.translate(_ETH)
+            if not damage_report(as_dj) and warnings is not None:
+                warnings.append(
+                    Problem(path, "Ð (U+00D0, Icelandic eth) read as Đ (U+0110), ð as đ")
+                )
+                text = as_dj
         bad = sorted(
             {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in _REFUSED_CATEGORIES}
             - {f"U+{ord(c):04X}" for c in _ALLOWED_CONTROLS}
@@ -35,7 +63,7 @@ def normalize(value: Any, path: str, problems: list[Problem]) -> Any:
             )
         return text
     if isinstance(value, dict):
-        return {k: normalize(v, f"{path}.{k}", problems) for k, v in value.items()}
+        return {k: normalize(v, f"{path}.{k}", problems, warnings) for k, v in value.items()}
     if isinstance(value, list):
-        return [normalize(v, f"{path}.{i}", problems) for i, v in enumerate(value)]
+        return [normalize(v, f"{path}.{i}", problems, warnings) for i, v in enumerate(value)]
     return value

@@ -124,3 +124,43 @@ def test_damage_outside_data_is_named_too(client: Client, stack: Stack) -> None:
     answer = submit(client, stack, body)
     assert answer.status_code == 422
     assert [d["field"] for d in answer.json_body["error"]["details"]] == ["organization"]
+
+
+def _with_name(client: Client, stack: Stack, name: str) -> dict[str, Any]:
+    code = "chuyen-sinh-hoat-chinh-thuc"
+    example = procedure_example(client, stack, code)
+    data = {**example, "member": {**example["member"], "full_name": name}}
+    return {"procedure": code, "organization": ISSUERS[code], "data": data}
+
+
+def test_an_eth_for_d_with_stroke_is_stored_as_d_with_stroke_and_said(
+    client: Client, stack: Stack
+) -> None:
+    answer = submit(client, stack, _with_name(client, stack, "Ðào Thị Hồng"))  # U+00D0
+    assert answer.status_code == 201, answer.json_body
+    case = answer.json_body
+    assert [w["field"] for w in case["warnings"]] == ["data.member.full_name"]
+    assert "U+00D0" in case["warnings"][0]["problem"]
+    stored = stack.wired()[0].cases.get_case(case["id"])
+    assert stored is not None and stored.data["member"]["full_name"] == "Đào Thị Hồng"  # U+0110
+    again = client.http.get(f"/v1/cases/{case['id']}", headers=stack.auth("canbo-badinh"))
+    assert again.json_body["warnings"] == case["warnings"]  # the officer sees it before signing
+
+
+@pytest.mark.parametrize(
+    "space", ["\u00a0", "\u202f", "\u2007", "\u3000"], ids=["nbsp", "narrow", "figure", "wide"]
+)
+def test_pasted_spaces_are_plain_spaces(client: Client, stack: Stack, space: str) -> None:
+    answer = submit(client, stack, _with_name(client, stack, f"Bà{space}Lê{space}Thị Tài"))
+    assert answer.status_code == 201, answer.json_body
+    assert answer.json_body["warnings"] == []
+    stored = stack.wired()[0].cases.get_case(answer.json_body["id"])
+    assert stored is not None and stored.data["member"]["full_name"] == "Bà Lê Thị Tài"
+
+
+def test_a_no_break_space_left_by_a_wrong_decoding_is_still_damage(
+    client: Client, stack: Stack
+) -> None:
+    damaged = "Nguyễn Văn Là".encode().decode("cp1252", "replace")  # "LÃ\u00a0": à is C3 A0
+    answer = submit(client, stack, _with_name(client, stack, damaged))
+    assert answer.status_code == 422, answer.json_body
