@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil
 SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools
 
-.PHONY: run test lint typecheck unit integration e2e package previews bench mutation system-deps clean
+.PHONY: run test lint typecheck unit integration e2e package previews bench bench-vietnamese mutation system-deps bench-deps clean
 
 run: $(STAMP) system-deps
 	$(PY) -m infra.local
@@ -42,8 +42,15 @@ package: $(STAMP)
 previews: $(STAMP)
 	$(PY) -m infra.previews
 
-bench: $(STAMP)
+# Benchmarks (speed and sizes are measured here, never asserted in tests; bench/RESULTS.md).
+# `make bench` runs both: render, preview and signing times (bench/run.py), then
+# `make bench-vietnamese`: damaged-Vietnamese detection on real Vietnamese text from Debian
+# packages (bench/vietnamese_corpus.py, installed by bench-deps).
+bench: $(STAMP) bench-vietnamese
 	$(PY) -m bench.run
+
+bench-vietnamese: $(STAMP) bench-deps
+	$(PY) -m bench.vietnamese_corpus
 
 # Mutation testing of the spine's failure logic (pyproject's [tool.mutmut]); slow (about
 # 4 hours here), so not part of `make test`. Results stay in mutants/, and a run that was
@@ -67,6 +74,19 @@ system-deps:
 	  echo "installing Debian packages for:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES); \
+	fi
+
+# Debian packages whose Vietnamese text bench-vietnamese reads (the spelling dictionary, the
+# manual pages, the New Maintainers' Guide). Installed only when a file is missing, and only
+# for the benchmark (not for `make test`).
+BENCH_FILES := /usr/share/hunspell/vi_VN.dic /usr/share/man/vi /usr/share/doc/maint-guide-vi/html
+BENCH_PACKAGES := hunspell-vi manpages-vi maint-guide-vi
+bench-deps:
+	@missing=""; for f in $(BENCH_FILES); do test -e $$f || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(BENCH_PACKAGES); \
 	fi
 
 clean:

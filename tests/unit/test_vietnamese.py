@@ -1,22 +1,31 @@
-"""Damaged Vietnamese: wrong decodings (made here with glibc iconv) and impossible spelling."""
+"""Damaged Vietnamese: wrong decodings (made by bench/damage.py) and impossible spelling."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import string
-import subprocess
-import time
 import unicodedata
 
 import pytest
 
+from bench.damage import (
+    ACUTE,
+    DOT,
+    GRAVE,
+    TONES,
+    cp1258_as_cp1252,
+    iconv,
+    tcvn3_as_cp1252,
+    utf8_as_cp1252,
+    utf8_as_latin1,
+    viscii_as_cp1252,
+    vni_as_cp1252,
+)
 from functions.vietnamese import damaged_words, explain
 
 needs_iconv = pytest.mark.skipif(shutil.which("iconv") is None, reason="glibc iconv is missing")
 
-GRAVE, ACUTE, TILDE, HOOK, DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
-TONES = ("", ACUTE, GRAVE, HOOK, TILDE, DOT)
 VOWELS = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"]
 
 
@@ -142,72 +151,7 @@ def new_style(text: str) -> str:
     return re.sub(pattern, move, text)
 
 
-# --- damage, made the way real tools make it ----------------------------------------------------
-
-
-def iconv(text: str, charset: str) -> bytes:
-    done = subprocess.run(
-        ["iconv", "-f", "UTF-8", "-t", charset],
-        input=text.encode(),
-        capture_output=True,
-        check=True,
-    )
-    return done.stdout
-
-
-def tcvn3_as_cp1252(text: str) -> str:
-    return iconv(text, "TCVN5712-1").decode("cp1252", errors="replace")
-
-
-def cp1258_as_cp1252(text: str) -> str:
-    return iconv(text, "CP1258").decode("cp1252", errors="replace")
-
-
-def viscii_as_cp1252(text: str) -> str:
-    return iconv(text, "VISCII").decode("cp1252", errors="replace")
-
-
-def utf8_as_cp1252(text: str) -> str:
-    return text.encode("utf-8").decode("cp1252", errors="replace")
-
-
-def utf8_as_latin1(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1")
-
-
-_VNI_TONE = dict(zip(TONES, ["", "ù", "ø", "û", "õ", "ï"], strict=True))
-_VNI_CIRCUMFLEX = dict(zip(TONES, ["â", "á", "à", "å", "ã", "ä"], strict=True))
-_VNI_BREVE = dict(zip(TONES, ["ê", "é", "è", "ú", "ü", "ë"], strict=True))
-_VNI_I = dict(zip(TONES, ["i", "í", "ì", "æ", "ó", "ò"], strict=True))
-
-
-def vni_as_cp1252(text: str) -> str:
-    """VNI-Windows bytes (glibc has no VNI) read as Windows-1252: "Nguyễn" -> "Nguyeãn"."""
-    out = []
-    for ch in text:
-        parts = unicodedata.normalize("NFD", ch)
-        base, marks = parts[0], parts[1:]
-        low = base.lower()
-        tone = next((m for m in marks if m in TONES), "")
-        if ch in "đĐ":
-            seq = "ñ"
-        elif low not in "aeiouy" or not marks:
-            out.append(ch)
-            continue
-        elif low == "i":
-            seq = _VNI_I[tone]
-        elif low == "y" and tone == DOT:
-            seq = "î"
-        elif "\u031b" in marks:
-            seq = ("ô" if low == "o" else "ö") + _VNI_TONE[tone]
-        elif "\u0302" in marks:
-            seq = low + _VNI_CIRCUMFLEX[tone]
-        elif "\u0306" in marks:
-            seq = low + _VNI_BREVE[tone]
-        else:
-            seq = low + _VNI_TONE[tone]
-        out.append(seq.upper() if base.isupper() else seq)
-    return "".join(out)
+# --- damage, made the way real tools make it (bench/damage.py), and how it is checked ------------
 
 
 def words(text: str) -> list[str]:
@@ -491,17 +435,8 @@ def test_explain_is_pure_and_empty_for_good_words() -> None:
     assert explain("hóà") == explain("hóà") == "two tone marks in one syllable"
 
 
-def test_a_2_kb_request_checks_fast() -> None:
-    base = " ".join(SENTENCES)
-    text = (base * 3)[:2048]
-    n_words = len(text.split())
-    damaged_words("warm up")
-    start = time.perf_counter()
+def test_a_2_kb_request_of_good_text_is_accepted() -> None:
+    # its speed is measured in bench/vietnamese_corpus.py, not asserted here
+    text = (" ".join(SENTENCES) * 3)[:2048]
     for i in range(20):
         assert damaged_words(text + f" x{i}") == []
-    per_request = (time.perf_counter() - start) / 20
-    print(
-        f"2 KB request ({n_words} words): {per_request * 1e3:.3f} ms, "
-        f"{per_request / n_words * 1e6:.2f} µs per word (cached)"
-    )
-    assert per_request < 0.05

@@ -1,0 +1,431 @@
+"""Measures damage_report on real Vietnamese text from Debian packages; prints a Markdown report.
+
+    make bench-vietnamese     (or: .venv/bin/python -m bench.vietnamese_corpus)
+
+Corpora (Debian packages hunspell-vi, manpages-vi and maint-guide-vi; `make bench` installs
+them): the spelling dictionary's words, the text lines of the Vietnamese manual pages and of
+the Debian New Maintainers' Guide in Vietnamese.  Measured: how much of this correct text is
+refused, how much of it is caught once damaged (bench/damage.py: legacy encodings and UTF-8
+read as Windows-1252 or Latin-1, VNI, VIQR, "?" stand-ins), on whole lines and on 2-3-word
+chunks, and how fast damage_report runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+import platform
+import random
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from bench.damage import DAMAGES, Damage
+from functions.errors import Problem
+from functions.text import normalize
+from functions.vietnamese import damage_report
+
+DICTIONARY = Path("/usr/share/hunspell/vi_VN.dic")
+MANPAGES = Path("/usr/share/man/vi")
+MAINT_GUIDE = Path("/usr/share/doc/maint-guide-vi/html")
+PACKAGES = "hunspell-vi manpages-vi maint-guide-vi"
+SEED = 1456
+CLEAN_EXAMPLES = 15
+MISSED_EXAMPLES = 5
+
+
+# --- corpora -------------------------------------------------------------------------------------
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    """NFC, stripped, without empty items and duplicates, in order of first appearance."""
+    return list(
+        dict.fromkeys(s for s in (unicodedata.normalize("NFC", i).strip() for i in items) if s)
+    )
+
+
+def dictionary_words() -> list[str]:
+    """hunspell-vi's words: the first line is their count, a word may carry /FLAGS."""
+    lines = DICTIONARY.read_text(encoding="utf-8").splitlines()[1:]
+    return _unique(line.split("/", 1)[0] for line in lines)
+
+
+_ROFF_CHARS = {
+    "aq": "'", "dq": '"', "lq": "“", "rq": "”", "oq": "‘", "cq": "’", "em": "—", "en": "–",
+    "hy": "-", "bu": "•", "co": "©", "rg": "®", "tm": "™", "mu": "×", "de": "°", "ti": "~",
+    "ha": "^", "rs": "\\", "at": "@", "sh": "#", "Do": "$", ">=": "≥", "<=": "≤", "->": "→",
+    "<-": "←", "Fo": "«", "Fc": "»", "fo": "‹", "fc": "›",
+}  # fmt: skip
+_ROFF_ESCAPE = re.compile(
+    r"""\\(?:
+        "(?P<comment>.*)                                 # comment to the end of the line
+      | [fFsgkmnY*] (?: \[[^\]]*\] | \(.. | [+-]?\d | . ) # font, size, register, string
+      | [hvwNlLoxXbDSHRAZ] '[^']*'                       # motions, widths, drawings
+      | \( (?P<two>..)                                   # special character \(xx
+      | \[ (?P<long>[^\]]*) \]                           # special character \[name]
+      | (?P<one>.)                                       # \- \e \& \, \/ \| \^ \~ "\ " ...
+    )""",
+    re.VERBOSE,
+)
+_ROFF_ONE = {"-": "-", "e": "\\", " ": " ", "~": " ", "0": " ", "\\": "\\", "'": "'", "`": "`"}
+
+
+def _roff_escape(match: re.Match[str]) -> str:
+    name = match.group("two") or match.group("long")
+    if name is not None:
+        return _ROFF_CHARS.get(name, "")
+    one = match.group("one")
+    return _ROFF_ONE.get(one, "") if one is not None else ""
+
+
+def manpage_lines() -> list[str]:
+    """Text lines of the manual pages: requests and macros (lines starting with "." or "'")
+    dropped, inline escapes taken out (\\- as "-", \\(lq as "“", fonts and sizes dropped)."""
+    lines = []
+    for page in sorted(MANPAGES.rglob("*.gz")):
+        with gzip.open(page, "rt", encoding="utf-8", errors="replace") as source:
+            for line in source:
+                if line.startswith((".", "'")):
+                    continue
+                text = _ROFF_ESCAPE.sub(_roff_escape, line.rstrip("\n"))
+                if any(c.isalpha() for c in text):
+                    lines.append(text)
+    return _unique(lines)
+
+
+class _Text(HTMLParser):
+    """The text of an HTML page, a line break at every block element."""
+
+    BLOCKS = frozenset(
+        ("address", "blockquote", "br", "dd", "div", "dl", "dt", "h1", "h2", "h3", "h4", "h5",
+         "h6", "hr", "li", "ol", "p", "pre", "table", "td", "th", "title", "tr", "ul")
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)  # entities unescaped
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def maint_guide_lines() -> list[str]:
+    """Text lines of the guide's HTML pages: tags stripped, entities unescaped."""
+    lines = []
+    for page in sorted(MAINT_GUIDE.glob("*.html")):
+        parser = _Text()
+        parser.feed(page.read_text(encoding="utf-8"))
+        parser.close()
+        lines += "".join(parser.parts).splitlines()
+    return _unique(lines)
+
+
+@dataclass
+class Corpus:
+    name: str
+    unit: str  # "words" or "lines"
+    items: list[str]
+    chunks: list[str] = field(default_factory=list)
+
+    @property
+    def chars(self) -> int:
+        return sum(len(item) for item in self.items)
+
+
+def chunks(lines: Iterable[str]) -> list[str]:
+    """Consecutive words of each line taken 2, 3, 2, 3, ... at a time (a last single word is
+    left out), without duplicates."""
+    out = []
+    for line in lines:
+        words = line.split()
+        i, size = 0, 2
+        while i + 2 <= len(words):
+            out.append(" ".join(words[i : i + size]))
+            i += size
+            size = 5 - size
+    return _unique(out)
+
+
+def load() -> list[Corpus]:
+    missing = [str(p) for p in (DICTIONARY, MANPAGES, MAINT_GUIDE) if not p.exists()]
+    if missing:
+        raise SystemExit(f"missing {', '.join(missing)}: apt-get install {PACKAGES}")
+    man, guide = manpage_lines(), maint_guide_lines()
+    return [
+        Corpus("hunspell-vi dictionary", "words", dictionary_words()),
+        Corpus("manpages-vi", "lines", man, chunks(man)),
+        Corpus("maint-guide-vi", "lines", guide, chunks(guide)),
+    ]
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def _has_non_ascii_letter(text: str) -> bool:
+    return any(c.isalpha() and not c.isascii() for c in text)
+
+
+def _letters(text: str) -> list[str]:
+    return [c for c in text if c.isalpha()]
+
+
+def _refused_by_hygiene(text: str) -> bool:
+    """functions.text.normalize refuses it: damaged Vietnamese or control characters."""
+    problems: list[Problem] = []
+    normalize(text, "field", problems)
+    return bool(problems)
+
+
+@dataclass
+class Detection:
+    corpus: str
+    unit: str
+    damage: Damage
+    tried: int = 0
+    found: int = 0
+    by_hygiene: int = 0  # found, or refused by functions.text for control characters
+    missed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def detect(corpus: str, unit: str, damage: Damage, items: list[str]) -> Detection:
+    """damage_report on each item holding a non-ASCII letter whose letters the damage changes
+    (not only punctuation a legacy charset lacks and iconv -c drops)."""
+    result = Detection(corpus, unit, damage)
+    originals = [item for item in items if _has_non_ascii_letter(item)]
+    for original, damaged in zip(originals, damage.many(originals), strict=True):
+        if _letters(damaged) == _letters(original):
+            continue
+        result.tried += 1
+        if damage_report(damaged):
+            result.found += 1
+            result.by_hygiene += 1
+            continue
+        if _refused_by_hygiene(damaged):
+            result.by_hygiene += 1
+        result.missed.append((original, damaged))
+    return result
+
+
+def _timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def random_cp1252_words(size: int, seed: int = SEED) -> str:
+    """``size`` characters of words (1-12 characters) drawn from Windows-1252's printable set."""
+    chars = [
+        c
+        for c in bytes(range(0x21, 0x100)).decode("cp1252", errors="replace")
+        if c != "\ufffd" and c.isprintable() and not c.isspace()
+    ]
+    rng = random.Random(seed)  # noqa: S311 (seeded test data, not a secret)
+    words: list[str] = []
+    length = 0
+    while length < size:
+        word = "".join(rng.choices(chars, k=rng.randint(1, 12)))
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)[:size]
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def _cell(text: str, limit: int = 110) -> str:
+    """``text`` fit for a Markdown table cell: shortened, control characters shown as \\xNN."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    shown = "".join(
+        c
+        if c.isprintable() or c == " "
+        else f"\\x{ord(c):02x}"
+        if ord(c) < 0x100
+        else f"\\u{ord(c):04x}"
+        for c in text
+    )
+    return (
+        shown.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("`", "\\`")
+        .replace("<", "&lt;")
+    )
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "–"
+
+
+def _machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or platform.machine(),
+    )
+    return f"{os.cpu_count()} CPU {cpu}, Python {platform.python_version()}, {platform.platform()}"
+
+
+def _package_versions() -> str:
+    status = Path("/var/lib/dpkg/status")
+    if not status.exists():
+        return ""
+    versions = {}
+    for block in status.read_text(encoding="utf-8", errors="replace").split("\n\n"):
+        fields = dict(re.findall(r"^(Package|Version): (.*)$", block, re.MULTILINE))
+        if fields.get("Package") in PACKAGES.split():
+            versions[fields["Package"]] = fields.get("Version", "?")
+    return ", ".join(f"{name} {versions[name]}" for name in sorted(versions))
+
+
+def clean_section(corpora: list[Corpus]) -> tuple[list[str], dict[str, float]]:
+    """The correct text refused, and the seconds each corpus took (the first pass over the
+    lines: their words are not yet in damage_report's cache, which fills as it goes)."""
+    damage_report("Nguyễn Văn A, warm up")
+    reports: dict[str, list[dict[str, str]]] = {}
+    spent: dict[str, float] = {}
+    for corpus in sorted(corpora, key=lambda c: c.unit != "lines"):
+        start = time.perf_counter()
+        reports[corpus.name] = [damage_report(item) for item in corpus.items]
+        spent[corpus.name] = time.perf_counter() - start
+    out = [
+        "### Correct text refused (false positives)",
+        "",
+        "| corpus | items | characters | refused | per 1,000 items |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for corpus in corpora:
+        refused = sum(1 for report in reports[corpus.name] if report)
+        out.append(
+            f"| {corpus.name} ({corpus.unit}) | {len(corpus.items):,} | {corpus.chars:,} "
+            f"| {refused:,} | {1000 * refused / len(corpus.items):.2f} |"
+        )
+    for corpus in corpora:
+        pairs = zip(corpus.items, reports[corpus.name], strict=True)
+        refused_items = [(item, report) for item, report in pairs if report]
+        if refused_items:
+            out += ["", f"Refused in {corpus.name} (up to {CLEAN_EXAMPLES}):", ""]
+            out += ["| item | reported words (reason) |", "| --- | --- |"]
+        for item, report in refused_items[:CLEAN_EXAMPLES]:
+            words = "; ".join(f"«{_cell(w, 40)}» ({reason})" for w, reason in report.items())
+            out.append(f"| {_cell(item)} | {words} |")
+    return out, spent
+
+
+def damage_section(corpora: list[Corpus]) -> list[str]:
+    """Each damage on each corpus, on its items and on 2-3-word chunks of its lines."""
+    sources = [(c.name, c.unit, c.items) for c in corpora]
+    sources += [(c.name, "2-3-word chunks", c.chunks) for c in corpora if c.chunks]
+    out = [
+        "### Damaged text caught",
+        "",
+        "Detection rate: share of the damaged items (those holding a non-ASCII letter whose "
+        "letters the damage changes) for which `damage_report` is not empty; in brackets, when "
+        "higher, the share `functions.text.normalize` refuses (damage, or the control characters "
+        "a Latin-1 reading brings).",
+        "",
+        "| damage | " + " | ".join(f"{name}, {unit}" for name, unit, _ in sources) + " |",
+        "| --- |" + " ---: |" * len(sources),
+    ]
+    missed = []
+    for damage in DAMAGES:
+        found = [detect(name, unit, damage, items) for name, unit, items in sources]
+        cells = []
+        for d in found:
+            rate, by_hygiene = _rate(d.found, d.tried), _rate(d.by_hygiene, d.tried)
+            extra = f" ({by_hygiene})" if by_hygiene != rate else ""
+            cells.append(f"{rate}{extra} of {d.tried:,}")
+        out.append(f"| {damage.label} | " + " | ".join(cells) + " |")
+        # up to MISSED_EXAMPLES, taken in turn from each corpus and unit
+        queues = [[(d, pair) for pair in d.missed] for d in found]
+        picked = [q[depth] for depth in range(MISSED_EXAMPLES) for q in queues if depth < len(q)]
+        missed += picked[:MISSED_EXAMPLES]
+    out += ["", f"Missed (up to {MISSED_EXAMPLES} per damage, in turn from each corpus and unit):"]
+    out += ["", "| damage | corpus, unit | original | damaged |", "| --- | --- | --- | --- |"]
+    for d, (original, damaged) in missed:
+        out.append(
+            f"| {d.damage.label} | {d.corpus}, {d.unit} | {_cell(original)} | {_cell(damaged)} |"
+        )
+    return out
+
+
+def speed_section(corpora: list[Corpus], spent: dict[str, float]) -> list[str]:
+    out = [
+        "### Speed of `damage_report`",
+        "",
+        "| text | characters | time | characters per second |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for corpus in corpora:
+        seconds = spent[corpus.name]
+        out.append(
+            f"| {corpus.name}: each of its {len(corpus.items):,} {corpus.unit} "
+            f"| {corpus.chars:,} | {seconds:.2f} s | {corpus.chars / seconds:,.0f} |"
+        )
+    lines = [c for c in corpora if c.unit == "lines"]
+    chars = sum(c.chars for c in lines)
+    seconds = sum(spent[c.name] for c in lines)
+    out.append(
+        f"| manpages-vi + maint-guide-vi lines, the first pass in the process | {chars:,} "
+        f"| {seconds:.2f} s | {chars / seconds:,.0f} |"
+    )
+    man = next(c for c in corpora if c.name == "manpages-vi")
+    request = "\n".join(man.items)[:2048]
+    damage_report(request)
+    repeat = 20
+    seconds = _timed(lambda: [damage_report(request) for _ in range(repeat)]) / repeat
+    out.append(
+        f"| a 2 KB request of manpages-vi lines ({len(request.split())} words), repeated "
+        f"(cached) | {len(request):,} | {seconds * 1e3:.2f} ms | {len(request) / seconds:,.0f} |"
+    )
+    noise = random_cp1252_words(150_000)
+    found: dict[str, str] = {}
+    seconds = _timed(lambda: found.update(damage_report(noise)))
+    out.append(
+        f"| 150 KB of random words of Windows-1252 characters (seed {SEED}; {len(found):,} "
+        f"words reported) | {len(noise):,} | {seconds:.2f} s | {len(noise) / seconds:,.0f} |"
+    )
+    return out
+
+
+def main() -> None:
+    began = time.perf_counter()
+    corpora = load()
+    out = [
+        "## Damaged Vietnamese on real text (`make bench-vietnamese`, issue 9)",
+        "",
+        f"Machine: {_machine()}; {dt.date.today().isoformat()}.",
+        f"Corpora: {_package_versions() or PACKAGES} (Debian), NFC, without duplicates.",
+        "",
+    ]
+    clean, spent = clean_section(corpora)
+    out += [*clean, "", *damage_section(corpora), "", *speed_section(corpora, spent), ""]
+    out.append(f"Whole run: {time.perf_counter() - began:.0f} s.")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
