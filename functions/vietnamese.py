@@ -576,14 +576,29 @@ _VNI_KEYS = {
 }  # fmt: skip
 _LOST = re.compile(r"[^\W\d_]+(?:\?+[^\W\d_]+)+")
 _LOST_PAIR = re.compile(r"(.)\?+(?=(.))")
+_PART_JOINS = re.compile(r"[_\d.]+")
 
 
 def _lost_letter(word: str) -> bool:
-    """ "Nguy?n", "NGUY?N": letters of one case on both sides of "?" ("What?Why" is English)."""
-    return _LOST.fullmatch(word) is not None and any(
-        (a.islower() and b.islower()) or (a.isupper() and b.isupper())
-        for a, b in _LOST_PAIR.findall(word)
-    )
+    """ "Nguy?n", "NGUY?N", "N?ng", "BI?U_TH?C", "??a": letters of one case on both sides of
+    "?", a word's capital before it ("What?Why" is English), or "?" opening a word of small
+    letters; "_" and digits join the parts of a name ("CHU?I1")."""
+    return any(_lost_in_part(part) for part in _PART_JOINS.split(word))
+
+
+def _lost_in_part(part: str) -> bool:
+    rest = part.lstrip("?")
+    if rest != part and rest.isalpha() and rest.islower():
+        return True  # "??a" (đưa), "?ng" (ông): no word starts with a question mark
+    if _LOST.fullmatch(part) is None:
+        return False
+    for match in _LOST_PAIR.finditer(part):
+        before, after = match.group(1), match.group(2)
+        same_case = (before.islower() and after.islower()) or (before.isupper() and after.isupper())
+        capital_of_the_word = match.start() == 0 and before.isupper() and after.islower()
+        if same_case or capital_of_the_word:
+            return True
+    return False
 
 
 def _apply_marks(word: str, marks: dict[str, str], stroke: str) -> str:

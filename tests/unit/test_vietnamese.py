@@ -424,6 +424,35 @@ def test_ascii_stand_ins_are_found() -> None:
     assert explain("Nguye^~n") == "VIQR: Vietnamese marks typed as ASCII signs"
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("N?ng", ["N?ng"]),  # Nẵng: the word's capital, then small letters
+        ("??a ra", ["??a"]),  # đưa: no word starts with a question mark
+        ("BI?U_TH?C", ["BI?U_TH?C"]),  # biểu thức, a placeholder's parts joined by _
+        ("S.NGUY?N1", ["S.NGUY?N1"]),  # số nguyên 1
+        ("What?Why", []),  # English, no space after the question mark
+        ("Có không?", []),
+        ("(?)", []),
+        ("?id=3", []),
+        ("https://x.vn/a?b=1", []),
+    ],
+    ids=[
+        "capital",
+        "leading",
+        "underscore",
+        "dotted",
+        "english",
+        "question",
+        "alone",
+        "query",
+        "url",
+    ],
+)
+def test_a_question_mark_in_place_of_a_letter(text: str, found: list[str]) -> None:
+    assert damaged_words(text) == found
+
+
 def test_reports_each_word_once_in_order() -> None:
     text = "càc Nguyá»…n càc hóà Nguyá»…n"
     assert damaged_words(text) == ["càc", "Nguyá»…n", "hóà"]
