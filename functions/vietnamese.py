@@ -49,6 +49,12 @@
 #     tone marks, it is a Vietnamese syllable ("càc", "hóà" are checked; "José", "Hélène" are not).
 #     Upper-case runs without tone marks that do not parse are taken as acronyms ("BCHTƯ", "HĐND"),
 #     and a single letter without a tone is always accepted.
+#     f. a run that fails as one syllable is accepted when it is a foreign name as Vietnamese
+#        writes it: 2-5 syllables run together ("Matxcơva", "Oasinhtơn", "Irắc"), or one part of
+#        a hyphenated name ("Gil-bơt", "Be-la-ruxợ"); each syllable parses with the loan-word
+#        onsets and holds one tone at most (the tone rules of native syllables do not bind it),
+#        a syllable but the first opens on a consonant, and only the first letter may be a
+#        capital (damage puts capitals inside: "NguyÔn"; two tones side by side stay "hóà").
 # R5  context: a maybe of R1/R2 is reported when other words of the same text show that damage
 #     for certain (of the legacy schemes, the one that explains most of them).  A text that also
 #     holds good Vietnamese letters Windows-1252 lacks ("Văn") was mixed from two sources: there a
@@ -680,11 +686,48 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
             return kind, _REASONS[kind], ()
     if _lost_letter(chunk.strip(_LOST_EDGES)):
         return "lost", _REASONS["lost"], ()
-    for run in _runs(word):
+    runs = _runs(word)
+    hyphenated = len(runs) > 1 and "-" in word
+    for run in runs:
         problem = _run_problem(run)
-        if problem:
+        if problem and not _foreign_name_in_syllables(run, hyphenated):
             return "spelling", problem, ()
     return "", "", (("utf8",) if utf8 else ()) + maybe
+
+
+_MAX_NAME_SYLLABLES = 5
+
+
+@lru_cache(maxsize=4096)
+def _foreign_name_in_syllables(run: str, hyphenated: bool) -> bool:
+    """R4f: a foreign name as Vietnamese writes it: syllables run together ("Matxcơva",
+    "Oasinhtơn", "Irắc") or one of hyphenated ones ("Gil-bơt"). Each syllable parses with
+    the loan-word onsets, holds one tone at most and need not follow the tone rules; a
+    capital can only open the name (damage puts them inside: "NguyÔn"), and a syllable but
+    the first opens on a consonant."""
+    if not run[1:].islower() or any(ch not in _LETTERS for ch in run):
+        return False
+    entries = [_LETTERS[ch] for ch in run]
+    bases = "".join(base for base, _ in entries)
+    tones = tuple(tone for _, tone in entries)
+    fewest = 1 if hyphenated else 2
+    # cut[i]: the fewest syllables bases[:i] splits into (None: it does not)
+    cut: list[int | None] = [0] + [None] * len(bases)
+    for end in range(1, len(bases) + 1):
+        for start in range(max(0, end - 6), end):
+            before = cut[start]
+            if before is None or before >= _MAX_NAME_SYLLABLES:
+                continue
+            piece, marks = bases[start:end], tones[start:end]
+            if not set(piece) & _VOWELS or sum(bool(t) for t in marks) > 1:
+                continue
+            if start and piece[0] not in _CONSONANTS:
+                continue  # only the first syllable opens on a vowel ("hóà" is not "hó-à")
+            if _syllable_problem(piece, marks, check_tone=False) is None:
+                best = cut[end]
+                cut[end] = before + 1 if best is None else min(best, before + 1)
+    syllables = cut[len(bases)]
+    return syllables is not None and syllables >= fewest
 
 
 def _display(chunk: str, kind: str) -> str:

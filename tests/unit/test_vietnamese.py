@@ -453,6 +453,21 @@ def test_a_question_mark_in_place_of_a_letter(text: str, found: list[str]) -> No
     assert damaged_words(text) == found
 
 
+EXONYMS = listed("""
+Matxcơva Oasinhtơn Irắc Ốtxtrâylia Cadắcxtan Mantơ Aixơlen Be-la-ruxợ Gil-bơt Tuổc-menh
+Mát-xcơ-va
+""")
+
+
+def test_foreign_names_as_vietnamese_writes_them_are_accepted() -> None:
+    assert [w for w in EXONYMS if damaged_words(w)] == []
+
+
+def test_damage_does_not_pass_as_a_foreign_name() -> None:
+    # two tones, or a capital inside: no foreign name is cut into syllables like that
+    assert damaged_words("hóà NguyÔn càc") == ["hóà", "NguyÔn", "càc"]
+
+
 def test_reports_each_word_once_in_order() -> None:
     text = "càc Nguyá»…n càc hóà Nguyá»…n"
     assert damaged_words(text) == ["càc", "Nguyá»…n", "hóà"]
