@@ -142,7 +142,7 @@ _RHYME_SPEC = (
     ("uê", "- ch n nh", "1"),
     ("uy", "-", "01"),
     ("uy", "ch n nh t u p", "1"),
-    ("uyê", "n t", "2"),
+    ("uyê", "n t c", "2"),  # xuyệc (colloquial)
     ("uya", "-", "1"),
     ("uơ", "-", "1"),
 )
@@ -171,6 +171,8 @@ def _build_rhymes() -> tuple[_Rhymes, _Rhymes]:
             elif core in ("uâ", "uê", "uy", "uyê", "uya", "uơ"):
                 shifted = {p - 1 for p in allowed if p}
                 after_qu.setdefault(core[1:] + coda, (set(), coda))[0].update(shifted)
+            if core in ("oa", "oă") and coda:  # quoàng, quoạng, quoắt: the dictionary's rare
+                after_qu.setdefault(core + coda, (set(), coda))[0].update(allowed)  # forms
     return (
         {k: (frozenset(p), c) for k, (p, c) in plain.items()},
         {k: (frozenset(p), c) for k, (p, c) in after_qu.items()},

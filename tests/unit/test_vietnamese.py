@@ -459,6 +459,10 @@ Mát-xcơ-va
 """)
 
 
+def test_the_dictionarys_rare_and_colloquial_words_are_accepted() -> None:
+    assert damaged_words("quoắt quoạng quoàng xuyệc") == []
+
+
 def test_foreign_names_as_vietnamese_writes_them_are_accepted() -> None:
     assert [w for w in EXONYMS if damaged_words(w)] == []
 
