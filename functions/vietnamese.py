@@ -538,9 +538,10 @@ def _suspicious(word: str, decoded: str, scheme: str) -> bool:
     if sum(not ch.isascii() and ch.isalpha() for ch in word) > 1:
         return True
     signs = _SCHEME_SIGNS.get(scheme)
-    return signs is not None and any(
-        m.group().lower() not in _FOREIGN_PAIRS for m in signs.finditer(word)
-    )
+    decoded_words = [r for r in _runs(decoded) if not r.isascii()]
+    if signs is None or any(r[0].lower() in _LOAN_INITIALS for r in decoded_words):
+        return False  # "Jaén" reads as VNI "Jắn", but no Vietnamese word opens on j, f, w, z
+    return any(m.group().lower() not in _FOREIGN_PAIRS for m in signs.finditer(word))
 
 
 # An accented capital inside a lower-case word: "NguyÔn", "CÇn", "HÕnh".
@@ -551,6 +552,7 @@ _SCHEME_SIGNS = {
     "vni": re.compile(r"[aeoAEO][âáàåãäÂÁÀÅÃÄ]|[aA][êéèúüëÊÉÈÚÜË]|[aeiouyôöAEIOUYÔÖ][ùøûõïÙØÛÕÏ]"),
     "cp1258": re.compile(r"[aeiouyâêôõýãAEIOUYÂÊÔÕÝÃ](?:[ìòÌÒ](?=[^\W\d_])|Þ)"),
 }
+_LOAN_INITIALS = frozenset("fjwz")
 _FOREIGN_PAIRS = frozenset(("iù", "où", "aï", "oï", "uï", "oû"))  # più, où, naïve, Loïc, goût
 
 

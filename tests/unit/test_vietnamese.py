@@ -459,6 +459,11 @@ Mát-xcơ-va
 """)
 
 
+def test_a_foreign_name_whose_vni_reading_opens_on_a_loan_letter_is_accepted() -> None:
+    assert damaged_words("Jaén Fabién") == []  # VNI would read "Jắn": no Vietnamese j
+    assert damaged_words("baét") == ["baét"]  # VNI "bắt"
+
+
 def test_the_dictionarys_rare_and_colloquial_words_are_accepted() -> None:
     assert damaged_words("quoắt quoạng quoàng xuyệc") == []
 
