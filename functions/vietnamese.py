@@ -655,6 +655,20 @@ def _ascii_damage(word: str) -> str:
     return ""
 
 
+# VIQR's acute and dot below are also an apostrophe and a full stop ("I'm", "e.g."): a word
+# holding them between a vowel and a letter is only a maybe, damage once the text has two.
+_VIQR_MAYBE_HINT = re.compile(r"[aeiouyAEIOUY]['.][A-Za-z]")
+_VIQR_MAYBES_FOR_CERTAIN = 2
+
+
+def _viqr_maybe(word: str) -> bool:
+    """ "Mu.c", "tha'i": VIQR with only the signs that English text uses too."""
+    if not _VIQR_MAYBE_HINT.search(word):
+        return False
+    decoded = _apply_marks(word, _VIQR_MARKS, "dD")
+    return decoded != word and _all_vietnamese(decoded)
+
+
 # --- words ---------------------------------------------------------------------------------------
 
 # Spaces split words; the no-break space does not, nor do C1 controls Python counts as spaces.
@@ -688,6 +702,8 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
         kind = _ascii_damage(chunk.strip(_VIQR_EDGES))
         if kind:
             return kind, _REASONS[kind], ()
+        if _viqr_maybe(chunk.strip(_VIQR_EDGES)):
+            return "", "", ("viqr",)
     if _lost_letter(chunk.strip(_LOST_EDGES)):
         return "lost", _REASONS["lost"], ()
     runs = _runs(word)
@@ -756,6 +772,11 @@ def _scan(text: str) -> dict[str, str]:
             votes[name] += 1
     scheme = max(_SCHEMES, key=lambda k: votes[k])
     certain = {kind for _, kind, _, _ in judged if kind} | ({scheme} if votes[scheme] else set())
+    if (
+        sum("viqr" in others for _, kind, _, others in judged if not kind)
+        >= _VIQR_MAYBES_FOR_CERTAIN
+    ):
+        certain.add("viqr")
     # Damaged text holds Windows-1252 characters only; a text that also holds good Vietnamese
     # letters beyond them ("Văn") was mixed from two sources: its good words stay good.
     mixed = not _BEYOND_CP1252.isdisjoint(text)
@@ -767,7 +788,7 @@ def _scan(text: str) -> dict[str, str]:
                 reason = _REASONS[scheme]
             found.setdefault(_display(chunk, kind), reason)
             continue
-        shared = [k for k in others if k in certain and (k == "utf8" or k == scheme)]
+        shared = [k for k in others if k in certain and k in ("utf8", "viqr", scheme)]
         if shared and not (mixed and all(_is_vietnamese_run(r) for r in _runs(word))):
             found.setdefault(word, _REASONS[shared[0]] + _CONTEXT)
     return found

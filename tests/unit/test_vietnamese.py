@@ -477,6 +477,13 @@ def test_damage_does_not_pass_as_a_foreign_name() -> None:
     assert damaged_words("hóà NguyÔn càc") == ["hóà", "NguyÔn", "càc"]
 
 
+def test_viqr_with_only_apostrophes_and_full_stops_needs_two_words() -> None:
+    assert damaged_words("tra.ng tha'i") == ["tra.ng", "tha'i"]
+    assert damaged_words("Mu.c lu.c") == ["Mu.c", "lu.c"]
+    assert damaged_words("ca'i") == []  # one word: maybe an apostrophe
+    assert damaged_words("I'm here, I'd go; e.g. i.e. www.hanoi.gov.vn") == []
+
+
 def test_reports_each_word_once_in_order() -> None:
     text = "càc Nguyá»…n càc hóà Nguyá»…n"
     assert damaged_words(text) == ["càc", "Nguyá»…n", "hóà"]
