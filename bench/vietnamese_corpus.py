@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.damage import DAMAGES, Damage
 from functions.errors import Problem
 from functions.text import normalize
-from functions.vietnamese import damage_report
+from functions.vietnamese import Evidence, damage_report, evidence
 
 DICTIONARY = Path("/usr/share/hunspell/vi_VN.dic")
 MANPAGES = Path("/usr/share/man/vi")
@@ -145,24 +145,25 @@ class Corpus:
     unit: str  # "words" or "lines"
     items: list[str]
     chunks: list[str] = field(default_factory=list)
+    chunk_lines: list[str] = field(default_factory=list)  # the line each chunk comes from
 
     @property
     def chars(self) -> int:
         return sum(len(item) for item in self.items)
 
 
-def chunks(lines: Iterable[str]) -> list[str]:
+def chunks(lines: Iterable[str]) -> tuple[list[str], list[str]]:
     """Consecutive words of each line taken 2, 3, 2, 3, ... at a time (a last single word is
-    left out), without duplicates."""
-    out = []
+    left out), without duplicates; and the line each comes from."""
+    out: dict[str, str] = {}
     for line in lines:
         words = line.split()
         i, size = 0, 2
         while i + 2 <= len(words):
-            out.append(" ".join(words[i : i + size]))
+            out.setdefault(" ".join(words[i : i + size]), line)
             i += size
             size = 5 - size
-    return _unique(out)
+    return list(out), list(out.values())
 
 
 def load() -> list[Corpus]:
@@ -172,8 +173,8 @@ def load() -> list[Corpus]:
     man, guide = manpage_lines(), maint_guide_lines()
     return [
         Corpus("hunspell-vi dictionary", "words", dictionary_words()),
-        Corpus("manpages-vi", "lines", man, chunks(man)),
-        Corpus("maint-guide-vi", "lines", guide, chunks(guide)),
+        Corpus("manpages-vi", "lines", man, *chunks(man)),
+        Corpus("maint-guide-vi", "lines", guide, *chunks(guide)),
     ]
 
 
@@ -206,16 +207,29 @@ class Detection:
     missed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def detect(corpus: str, unit: str, damage: Damage, items: list[str]) -> Detection:
+def detect(
+    corpus: str, unit: str, damage: Damage, items: list[str], lines: list[str] | None = None
+) -> Detection:
     """damage_report on each item holding a non-ASCII letter whose letters the damage changes
-    (not only punctuation a legacy charset lacks and iconv -c drops)."""
+    (not only punctuation a legacy charset lacks and iconv -c drops). With ``lines`` (the
+    line of each item), each item is judged as one field of a request whose other fields
+    are the rest of its line, damaged alike (functions/text.py judges requests so)."""
     result = Detection(corpus, unit, damage)
-    originals = [item for item in items if _has_non_ascii_letter(item)]
-    for original, damaged in zip(originals, damage.many(originals), strict=True):
+    kept = [i for i, item in enumerate(items) if _has_non_ascii_letter(item)]
+    originals = [items[i] for i in kept]
+    damaged_items = damage.many(originals)
+    contexts: list[Evidence] = [Evidence()] * len(kept)
+    if lines is not None:
+        damaged_lines = damage.many([lines[i] for i in kept])
+        contexts = [
+            evidence(line) - evidence(item)
+            for line, item in zip(damaged_lines, damaged_items, strict=True)
+        ]
+    for original, damaged, context in zip(originals, damaged_items, contexts, strict=True):
         if _letters(damaged) == _letters(original):
             continue
         result.tried += 1
-        if damage_report(damaged):
+        if damage_report(damaged, context):
             result.found += 1
             result.by_hygiene += 1
             continue
@@ -337,22 +351,30 @@ def clean_section(corpora: list[Corpus]) -> tuple[list[str], dict[str, float]]:
 
 def damage_section(corpora: list[Corpus]) -> list[str]:
     """Each damage on each corpus, on its items and on 2-3-word chunks of its lines."""
-    sources = [(c.name, c.unit, c.items) for c in corpora]
-    sources += [(c.name, "2-3-word chunks", c.chunks) for c in corpora if c.chunks]
+    sources: list[tuple[str, str, list[str], list[str] | None]] = [
+        (c.name, c.unit, c.items, None) for c in corpora
+    ]
+    sources += [(c.name, "2-3-word chunks", c.chunks, None) for c in corpora if c.chunks]
+    sources += [
+        (c.name, "2-3-word chunks in a request", c.chunks, c.chunk_lines)
+        for c in corpora
+        if c.chunks
+    ]
     out = [
         "### Damaged text caught",
         "",
         "Detection rate: share of the damaged items (those holding a non-ASCII letter whose "
         "letters the damage changes) for which `damage_report` is not empty; in brackets, when "
         "higher, the share `functions.text.normalize` refuses (damage, or the control characters "
-        "a Latin-1 reading brings).",
+        'a Latin-1 reading brings). "In a request": each chunk judged as one field of a '
+        "request whose other fields are the rest of its line, damaged alike.",
         "",
-        "| damage | " + " | ".join(f"{name}, {unit}" for name, unit, _ in sources) + " |",
+        "| damage | " + " | ".join(f"{name}, {unit}" for name, unit, _, _ in sources) + " |",
         "| --- |" + " ---: |" * len(sources),
     ]
     missed = []
     for damage in DAMAGES:
-        found = [detect(name, unit, damage, items) for name, unit, items in sources]
+        found = [detect(name, unit, damage, items, lines) for name, unit, items, lines in sources]
         cells = []
         for d in found:
             rate, by_hygiene = _rate(d.found, d.tried), _rate(d.by_hygiene, d.tried)

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from functions.errors import Problem
-from functions.vietnamese import damage_report
+from functions.vietnamese import Evidence, damage_report, evidence
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 # controls, format characters, surrogates, private use, and the line and paragraph
@@ -38,13 +38,59 @@ def normalize(
     Two verdicts. Damage is refused: control characters and damaged Vietnamese
     (functions/vietnamese.py: legacy encodings, double decoding, impossible syllables) are
     reported in ``problems`` with the field's path and the offending words. Doubt is
-    accepted and reported in ``warnings``: an Ð written for Đ is stored as Đ, and said."""
-    if isinstance(value, str):
-        text = _plain_spaces(unicodedata.normalize("NFC", value))
+    accepted and reported in ``warnings``: an Ð written for Đ is stored as Đ, and said.
+
+    The request is judged as a whole: each field with the text of the others, so that a
+    short field's doubtful words count as the damage the other fields show for certain."""
+    texts = [_plain_spaces(unicodedata.normalize("NFC", t)) for t in _strings(value)]
+    fields = _Fields(texts, problems, warnings)
+    return fields.normalize(value, path)
+
+
+def _strings(value: Any) -> list[str]:
+    """The strings of ``value`` in the order ``_Fields.normalize`` meets them."""
+    found: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            pending.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            pending.extend(reversed(item))
+    return found
+
+
+class _Fields:
+    """One request's strings, normalised and judged in order, each with the others."""
+
+    def __init__(
+        self, texts: list[str], problems: list[Problem], warnings: list[Problem] | None
+    ) -> None:
+        self._texts = texts
+        self._own = [evidence(text) for text in texts]
+        self._all = sum(self._own, Evidence())
+        self._problems = problems
+        self._warnings = warnings
+        self._next = 0
+
+    def normalize(self, value: Any, path: str) -> Any:
+        if isinstance(value, str):
+            index, self._next = self._next, self._next + 1
+            return self._field(index, path)
+        if isinstance(value, dict):
+            return {k: self.normalize(v, f"{path}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.normalize(v, f"{path}.{i}") for i, v in enumerate(value)]
+        return value
+
+    def _field(self, index: int, path: str) -> str:
+        text = self._texts[index]
         if "Ð" in text or "ð" in text:
             as_dj = text.translate(_ETH)
-            if not damage_report(as_dj) and warnings is not None:
-                warnings.append(
+            if not damage_report(as_dj) and self._warnings is not None:
+                self._warnings.append(
                     Problem(path, "Ð (U+00D0, Icelandic eth) read as Đ (U+0110), ð as đ")
                 )
                 text = as_dj
@@ -54,16 +100,11 @@ def normalize(
         )
         # Damage first: a legacy encoding read as Windows-1252 brings invisible characters
         # (TCVN3 "ư" is byte 0xAD, a soft hyphen), and the damaged words say more.
-        if damaged := damage_report(text):
+        if damaged := damage_report(text, self._all - self._own[index]):
             words = "; ".join(f"«{word}» ({reason})" for word, reason in damaged.items())
-            problems.append(Problem(path, f"damaged Vietnamese text: {words}"))
+            self._problems.append(Problem(path, f"damaged Vietnamese text: {words}"))
         elif bad:
-            problems.append(
+            self._problems.append(
                 Problem(path, f"control or invisible characters are not allowed: {', '.join(bad)}")
             )
         return text
-    if isinstance(value, dict):
-        return {k: normalize(v, f"{path}.{k}", problems, warnings) for k, v in value.items()}
-    if isinstance(value, list):
-        return [normalize(v, f"{path}.{i}", problems, warnings) for i, v in enumerate(value)]
-    return value

@@ -66,9 +66,10 @@ import contextlib
 import re
 import string
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["damaged_words", "explain"]
+__all__ = ["Evidence", "damage_report", "damaged_words", "evidence", "explain"]
 
 _GRAVE, _ACUTE, _TILDE, _HOOK, _DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
 _TONES = frozenset((_GRAVE, _ACUTE, _TILDE, _HOOK, _DOT))
@@ -760,22 +761,69 @@ _CONTEXT = ", like other words of the text"
 _BEYOND_CP1252 = frozenset(c for c in _LETTERS if c not in _CP1252)
 
 
-def _scan(text: str) -> dict[str, str]:
-    """Damaged word -> reason, in order of appearance."""
+@dataclass(frozen=True)
+class Evidence:
+    """What a text shows for certain, for judging its maybes and those of the texts beside
+    it (R5): per legacy scheme, the certainly damaged words it explains; the kinds of
+    certain damage; how many words may be VIQR. Evidence adds up over a request's fields."""
+
+    schemes: tuple[int, ...] = (0,) * len(_SCHEMES)
+    kinds: frozenset[str] = frozenset()
+    viqr_maybes: int = 0
+
+    def __add__(self, other: Evidence) -> Evidence:
+        return Evidence(
+            tuple(a + b for a, b in zip(self.schemes, other.schemes, strict=True)),
+            self.kinds | other.kinds,
+            self.viqr_maybes + other.viqr_maybes,
+        )
+
+    def __sub__(self, other: Evidence) -> Evidence:
+        """The evidence without ``other``'s counts (kinds stay: sets do not subtract, and a
+        field's own kinds count for it anyway)."""
+        return Evidence(
+            tuple(a - b for a, b in zip(self.schemes, other.schemes, strict=True)),
+            self.kinds,
+            self.viqr_maybes - other.viqr_maybes,
+        )
+
+
+_Judged = list[tuple[str, str, str, tuple[str, ...]]]
+
+
+def _judged(text: str) -> _Judged:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    judged = [(chunk, *_judge(chunk)) for chunk in _SPLIT.split(text) if chunk]
-    # The legacy scheme of the text: the one that explains most of its certainly damaged words.
-    votes = dict.fromkeys(_SCHEMES, 0)
+    return [(chunk, *_judge(chunk)) for chunk in _SPLIT.split(text) if chunk]
+
+
+def _evidence(judged: _Judged) -> Evidence:
+    schemes = dict.fromkeys(_SCHEMES, 0)
     for _, kind, _, others in judged:
-        for name in (kind, *others) if kind in votes else ():
-            votes[name] += 1
+        for name in (kind, *others) if kind in schemes else ():
+            schemes[name] += 1
+    return Evidence(
+        tuple(schemes.values()),
+        frozenset(kind for _, kind, _, _ in judged if kind),
+        sum("viqr" in others for _, kind, _, others in judged if not kind),
+    )
+
+
+def evidence(text: str) -> Evidence:
+    """What ``text`` shows for certain (to judge other fields of its request with)."""
+    return _evidence(_judged(text))
+
+
+def _scan(text: str, context: Evidence) -> dict[str, str]:
+    """Damaged word -> reason, in order of appearance; ``context`` (the request's other
+    fields) votes for the damage a maybe is read as."""
+    judged = _judged(text)
+    total = _evidence(judged) + context
+    votes = dict(zip(_SCHEMES, total.schemes, strict=True))
+    # The legacy scheme of the text: the one that explains most of its certainly damaged words.
     scheme = max(_SCHEMES, key=lambda k: votes[k])
-    certain = {kind for _, kind, _, _ in judged if kind} | ({scheme} if votes[scheme] else set())
-    if (
-        sum("viqr" in others for _, kind, _, others in judged if not kind)
-        >= _VIQR_MAYBES_FOR_CERTAIN
-    ):
+    certain = set(total.kinds) | ({scheme} if votes[scheme] else set())
+    if total.viqr_maybes >= _VIQR_MAYBES_FOR_CERTAIN:
         certain.add("viqr")
     # Damaged text holds Windows-1252 characters only; a text that also holds good Vietnamese
     # letters beyond them ("Văn") was mixed from two sources: its good words stay good.
@@ -794,9 +842,13 @@ def _scan(text: str) -> dict[str, str]:
     return found
 
 
-def damage_report(text: str) -> dict[str, str]:
-    """The damaged words of ``text`` (NFC), in order of appearance, each with its reason."""
-    return _scan(text)
+def damage_report(text: str, context: Evidence | None = None) -> dict[str, str]:
+    """The damaged words of ``text`` (NFC), in order of appearance, each with its reason.
+
+    ``context`` is what the rest of the request shows (``evidence`` of its other fields): a
+    short field whose words are only maybes is judged with the damage the other fields
+    show for certain (R5)."""
+    return _scan(text, context or Evidence())
 
 
 def damaged_words(text: str) -> list[str]:

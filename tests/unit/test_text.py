@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from bench.damage import tcvn3_as_cp1252
 from functions.errors import Problem
 from functions.text import normalize
 
@@ -27,3 +28,18 @@ def test_newlines_and_tabs_are_allowed() -> None:
     problems: list[Problem] = []
     normalize("dòng một\ndòng hai\tcột", "data.x", problems)
     assert problems == []
+
+
+def test_a_request_is_judged_as_a_whole() -> None:
+    # "Vò" is TCVN3 for "Vũ" read as Windows-1252, but alone it may be a real word: it is
+    # damage when the request's other fields are TCVN3 for certain, and only then
+    reason = tcvn3_as_cp1252("Chi bộ Khu dân cư số 3 đề nghị chuyển sinh hoạt đảng")
+    alone: list[Problem] = []
+    normalize({"name": "Vò"}, "data", alone)
+    assert alone == []
+    together: list[Problem] = []
+    normalize({"name": "Vò", "reason": reason}, "data", together)
+    assert [p.field for p in together] == ["data.name", "data.reason"]
+    good: list[Problem] = []
+    normalize({"name": "Vò", "reason": "Chi bộ Khu dân cư số 3"}, "data", good)
+    assert good == []
