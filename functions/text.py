@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from functions.errors import Problem
-from functions.vietnamese import Evidence, damage_report, evidence
+from functions.vietnamese import Evidence, damage_report, evidence, judge
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 # controls, format characters, surrogates, private use, and the line and paragraph
@@ -100,11 +100,17 @@ class _Fields:
         )
         # Damage first: a legacy encoding read as Windows-1252 brings invisible characters
         # (TCVN3 "ư" is byte 0xAD, a soft hyphen), and the damaged words say more.
-        if damaged := damage_report(text, self._all - self._own[index]):
-            words = "; ".join(f"«{word}» ({reason})" for word, reason in damaged.items())
-            self._problems.append(Problem(path, f"damaged Vietnamese text: {words}"))
+        damaged, doubtful = judge(text, self._all - self._own[index])
+        if damaged:
+            self._problems.append(Problem(path, f"damaged Vietnamese text: {_listed(damaged)}"))
         elif bad:
             self._problems.append(
                 Problem(path, f"control or invisible characters are not allowed: {', '.join(bad)}")
             )
+        elif doubtful and self._warnings is not None:
+            self._warnings.append(Problem(path, f"doubtful text: {_listed(doubtful)}"))
         return text
+
+
+def _listed(words: dict[str, str]) -> str:
+    return "; ".join(f"«{word}» ({reason})" for word, reason in words.items())

@@ -1,5 +1,20 @@
 """Find the words of a text that show broken Vietnamese: wrong decodings or impossible spelling."""
 
+# Two verdicts
+# ============
+#
+# A form that refuses a correct name is a worse failure than one that prints a typo an officer
+# sees on the draft before signing. So only damage is refused (functions/text.py answers 422
+# naming the field and its words): U+FFFD (R0), UTF-8 or a legacy encoding read as Windows-1252
+# when the word shows it for certain (R1, R2), VIQR, VNI keystrokes and "?" stand-ins (R3),
+# impossible spelling (R4), and a maybe that the rest of the text or request shows for certain
+# (R5). Doubt is said and accepted (a warning on the case, shown to the officers before they
+# sign): a word that is not Vietnamese as written and that a legacy encoding could have made
+# from Vietnamese ("Zoë" may be VISCII for "Zoẻ"), and a foreign name read as Vietnamese
+# syllables (R4f). A word that is good Vietnamese as written raises no doubt ("Hoà" may be VNI
+# for "Hồ", but is a name). The request is judged as a whole: each field with the evidence of
+# the others (``Evidence``), so a short field is read with the damage its request shows.
+#
 # The rule set
 # ============
 #
@@ -69,7 +84,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Evidence", "damage_report", "damaged_words", "evidence", "explain"]
+__all__ = ["Evidence", "damage_report", "damaged_words", "evidence", "explain", "judge"]
 
 _GRAVE, _ACUTE, _TILDE, _HOOK, _DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
 _TONES = frozenset((_GRAVE, _ACUTE, _TILDE, _HOOK, _DOT))
@@ -711,8 +726,10 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
     hyphenated = len(runs) > 1 and "-" in word
     for run in runs:
         problem = _run_problem(run)
-        if problem and not _foreign_name_in_syllables(run, hyphenated):
-            return "spelling", problem, ()
+        if problem:
+            if not _foreign_name_in_syllables(run, hyphenated):
+                return "spelling", problem, ()
+            maybe = (*maybe, "name")
     return "", "", (("utf8",) if utf8 else ()) + maybe
 
 
@@ -814,9 +831,17 @@ def evidence(text: str) -> Evidence:
     return _evidence(_judged(text))
 
 
-def _scan(text: str, context: Evidence) -> dict[str, str]:
-    """Damaged word -> reason, in order of appearance; ``context`` (the request's other
-    fields) votes for the damage a maybe is read as."""
+_DOUBTS = {
+    "name": "read as a foreign name in Vietnamese syllables",
+    "utf8": "could be UTF-8 read as Windows-1252",
+    "viqr": "could be VIQR",
+    **{k: f"could be {_REASONS[k].removeprefix('legacy ')}" for k in _SCHEMES},
+}
+
+
+def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]:
+    """(damaged word -> reason, doubtful word -> reason), in order of appearance;
+    ``context`` (the request's other fields) votes for the damage a maybe is read as."""
     judged = _judged(text)
     total = _evidence(judged) + context
     votes = dict(zip(_SCHEMES, total.schemes, strict=True))
@@ -829,6 +854,7 @@ def _scan(text: str, context: Evidence) -> dict[str, str]:
     # letters beyond them ("Văn") was mixed from two sources: its good words stay good.
     mixed = not _BEYOND_CP1252.isdisjoint(text)
     found: dict[str, str] = {}
+    doubts: dict[str, str] = {}
     for chunk, kind, reason, others in judged:
         word = chunk.strip(_ASCII_PUNCT)
         if kind:
@@ -839,7 +865,9 @@ def _scan(text: str, context: Evidence) -> dict[str, str]:
         shared = [k for k in others if k in certain and k in ("utf8", "viqr", scheme)]
         if shared and not (mixed and all(_is_vietnamese_run(r) for r in _runs(word))):
             found.setdefault(word, _REASONS[shared[0]] + _CONTEXT)
-    return found
+        elif others and not all(_is_vietnamese_run(r) for r in _runs(word)):
+            doubts.setdefault(word, _DOUBTS[others[0]])  # good Vietnamese as written: no doubt
+    return found, doubts
 
 
 def damage_report(text: str, context: Evidence | None = None) -> dict[str, str]:
@@ -848,6 +876,13 @@ def damage_report(text: str, context: Evidence | None = None) -> dict[str, str]:
     ``context`` is what the rest of the request shows (``evidence`` of its other fields): a
     short field whose words are only maybes is judged with the damage the other fields
     show for certain (R5)."""
+    return _scan(text, context or Evidence())[0]
+
+
+def judge(text: str, context: Evidence | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(damaged words, doubtful words) of ``text``, each with its reason: damage is refused,
+    doubt only said (a foreign name in Vietnamese syllables, a word a legacy encoding
+    could have produced when nothing else in the request shows that damage)."""
     return _scan(text, context or Evidence())
 
 

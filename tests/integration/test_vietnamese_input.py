@@ -164,3 +164,21 @@ def test_a_no_break_space_left_by_a_wrong_decoding_is_still_damage(
     damaged = "Nguyễn Văn Là".encode().decode("cp1252", "replace")  # "LÃ\u00a0": à is C3 A0
     answer = submit(client, stack, _with_name(client, stack, damaged))
     assert answer.status_code == 422, answer.json_body
+
+
+@pytest.mark.parametrize(
+    ("name", "doubt"),
+    [
+        ("Lê Thị Zoë", "could be VISCII"),  # or the Vietnamese "Zoẻ" damaged: said, not refused
+        ("Phạm Matxcơva", "foreign name in Vietnamese syllables"),
+    ],
+    ids=["foreign-or-viscii", "exonym"],
+)
+def test_doubtful_text_is_accepted_with_a_warning(
+    client: Client, stack: Stack, name: str, doubt: str
+) -> None:
+    answer = submit(client, stack, _with_name(client, stack, name))
+    assert answer.status_code == 201, answer.json_body
+    (warning,) = answer.json_body["warnings"]
+    assert warning["field"] == "data.member.full_name"
+    assert warning["problem"].startswith("doubtful text:") and doubt in warning["problem"]
