@@ -7,10 +7,12 @@
 # sees on the draft before signing. So only damage is refused (functions/text.py answers 422
 # naming the field and its words): U+FFFD (R0), UTF-8 or a legacy encoding read as Windows-1252
 # when the word shows it for certain (R1, R2), VIQR, VNI keystrokes and "?" stand-ins (R3),
-# impossible spelling (R4), and a maybe that the rest of the text or request shows for certain
-# (R5). Doubt is said and accepted (a warning on the case, shown to the officers before they
-# sign): a word that is not Vietnamese as written and that a legacy encoding could have made
-# from Vietnamese ("Zoë" may be VISCII for "Zoẻ"), and a foreign name read as Vietnamese
+# marks without a vowel or two tones in a syllable (R4a-b), and a maybe that the rest of the
+# text or request shows for certain (R5); an odd syllable (R4c-e: "cảc", "laị", "đuợc", as
+# often a typo as damage) is damage only beside a second one or beside certain damage.
+# Doubt is said and accepted (a warning on the case, shown to the officers before they sign):
+# one odd syllable; a word that is not Vietnamese as written and that a legacy encoding could
+# have made from Vietnamese ("Zoë" may be VISCII for "Zoẻ"); a foreign name read as Vietnamese
 # syllables (R4f). A word that is good Vietnamese as written raises no doubt ("Hoà" may be VNI
 # for "Hồ", but is a name). The request is judged as a whole: each field with the evidence of
 # the others (``Evidence``), so a short field is read with the damage its request shows.
@@ -728,12 +730,23 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
         problem = _run_problem(run)
         if problem:
             if not _foreign_name_in_syllables(run, hyphenated):
-                return "spelling", problem, ()
+                return (_ODD if problem in _ODD_PROBLEMS else "spelling"), problem, ()
             maybe = (*maybe, "name")
     return "", "", (("utf8",) if utf8 else ()) + maybe
 
 
 _MAX_NAME_SYLLABLES = 5
+# A syllable Vietnamese cannot have, or a tone it cannot carry where it is, is a typo as
+# often as damage ("cảc", "laị", "đuợc"): one such word is a doubt, two in a request damage.
+_ODD = "odd"
+_ODD_PROBLEMS = frozenset(
+    (
+        "not a possible Vietnamese syllable",
+        "tone mark on the wrong letter",
+        "only the sắc or nặng tone can end in c, ch, p or t",
+    )
+)
+_ODD_WORDS_FOR_DAMAGE = 2
 
 
 @lru_cache(maxsize=4096)
@@ -787,12 +800,14 @@ class Evidence:
     schemes: tuple[int, ...] = (0,) * len(_SCHEMES)
     kinds: frozenset[str] = frozenset()
     viqr_maybes: int = 0
+    odd_words: int = 0  # words whose only fault is an odd syllable (R4c-e)
 
     def __add__(self, other: Evidence) -> Evidence:
         return Evidence(
             tuple(a + b for a, b in zip(self.schemes, other.schemes, strict=True)),
             self.kinds | other.kinds,
             self.viqr_maybes + other.viqr_maybes,
+            self.odd_words + other.odd_words,
         )
 
     def __sub__(self, other: Evidence) -> Evidence:
@@ -802,6 +817,7 @@ class Evidence:
             tuple(a - b for a, b in zip(self.schemes, other.schemes, strict=True)),
             self.kinds,
             self.viqr_maybes - other.viqr_maybes,
+            self.odd_words - other.odd_words,
         )
 
 
@@ -821,8 +837,9 @@ def _evidence(judged: _Judged) -> Evidence:
             schemes[name] += 1
     return Evidence(
         tuple(schemes.values()),
-        frozenset(kind for _, kind, _, _ in judged if kind),
+        frozenset(kind for _, kind, _, _ in judged if kind and kind != _ODD),
         sum("viqr" in others for _, kind, _, others in judged if not kind),
+        sum(kind == _ODD for _, kind, _, _ in judged),
     )
 
 
@@ -855,8 +872,12 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
     mixed = not _BEYOND_CP1252.isdisjoint(text)
     found: dict[str, str] = {}
     doubts: dict[str, str] = {}
+    odd_is_damage = total.odd_words >= _ODD_WORDS_FOR_DAMAGE or bool(certain - {"viqr"})
     for chunk, kind, reason, others in judged:
         word = chunk.strip(_ASCII_PUNCT)
+        if kind == _ODD and not odd_is_damage:
+            doubts.setdefault(word, reason)
+            continue
         if kind:
             if kind in votes and scheme in others:
                 reason = _REASONS[scheme]

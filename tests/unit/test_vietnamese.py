@@ -22,7 +22,7 @@ from bench.damage import (
     viscii_as_cp1252,
     vni_as_cp1252,
 )
-from functions.vietnamese import damaged_words, explain
+from functions.vietnamese import damaged_words, explain, judge
 
 needs_iconv = pytest.mark.skipif(shutil.which("iconv") is None, reason="glibc iconv is missing")
 
@@ -363,7 +363,7 @@ def test_two_tone_marks_in_one_syllable_are_found() -> None:
         assert explain(bad) == "two tone marks in one syllable"
 
 
-def test_tone_moved_to_another_letter_is_found() -> None:
+def test_a_tone_moved_to_another_letter_is_a_doubt_alone_and_damage_twice() -> None:
     stripped_and_moved = [
         ("Nguyễn", "Ngũyên"),  # tone taken off ê and put on u
         ("người", "ngừơi"),
@@ -371,8 +371,10 @@ def test_tone_moved_to_another_letter_is_found() -> None:
         ("quốc", "qúôc"),
     ]
     for good, bad in stripped_and_moved:
-        assert damaged_words(f"{good} {bad} Hà Nội") == [bad], bad
+        assert judge(f"{good} {bad} Hà Nội") == ({}, {bad: "tone mark on the wrong letter"})
         assert explain(bad) == "tone mark on the wrong letter"
+    bads = [bad for _, bad in stripped_and_moved]
+    assert damaged_words(" ".join(bads)) == bads
 
 
 def test_tone_mark_without_a_vowel_is_found() -> None:
@@ -396,9 +398,11 @@ def test_stop_endings_take_only_sac_or_nang() -> None:
     assert explain("càc") == "only the sắc or nặng tone can end in c, ch, p or t"
 
 
-def test_impossible_syllables_are_found() -> None:
-    for bad in ("ượa", "ơă", "nguyêơn", "Ngyễn", "đươ", "ấ"):
-        assert damaged_words(f"Chi bộ {bad}") == [bad], bad
+def test_an_impossible_syllable_is_a_doubt_alone_and_damage_twice() -> None:
+    bads = ["ượa", "ơă", "nguyêơn", "Ngyễn", "đươ", "ấ"]
+    for bad in bads:
+        assert judge(f"Chi bộ {bad}") == ({}, {bad: "not a possible Vietnamese syllable"}), bad
+    assert damaged_words("Chi bộ " + " ".join(bads)) == bads
     assert explain("Ngyễn") == "not a possible Vietnamese syllable"
 
 
