@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bench.damage import DAMAGES, Damage
+from bench.names import personal_names, place_names
 from functions.errors import Problem
 from functions.text import normalize
 from functions.vietnamese import Evidence, damage_report, evidence
@@ -175,6 +176,8 @@ def load() -> list[Corpus]:
         Corpus("hunspell-vi dictionary", "words", dictionary_words()),
         Corpus("manpages-vi", "lines", man, *chunks(man)),
         Corpus("maint-guide-vi", "lines", guide, *chunks(guide)),
+        Corpus("personal names (bench/names.py)", "names", personal_names()),
+        Corpus("place names (bench/names.py)", "names", place_names()),
     ]
 
 
