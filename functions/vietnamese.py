@@ -605,6 +605,15 @@ _VNI_KEYS = {
 _LOST = re.compile(r"[^\W\d_]+(?:\?+[^\W\d_]+)+")
 _LOST_PAIR = re.compile(r"(.)\?+(?=(.))")
 _PART_JOINS = re.compile(r"[_\d.]+")
+_LOST_AT_END = re.compile(r"([A-Za-z]+)\?")
+_LOST_ONSETS = frozenset(_STANDARD_ONSETS.split()) - {"đ"}
+
+
+def _lost_at_end(word: str) -> bool:
+    """ "s?" (sẻ), "nh?" (nhé), "Gi?" (Giờ): a Vietnamese onset and nothing else before a
+    final "?", where its vowel was; "What?", "Ai?" are questions."""
+    match = _LOST_AT_END.fullmatch(word)
+    return match is not None and match.group(1).lower() in _LOST_ONSETS
 
 
 def _lost_letter(word: str) -> bool:
@@ -677,6 +686,7 @@ def _ascii_damage(word: str) -> str:
 # holding them between a vowel and a letter is only a maybe, damage once the text has two.
 _VIQR_MAYBE_HINT = re.compile(r"[aeiouyAEIOUY]['.][A-Za-z]")
 _VIQR_MAYBES_FOR_CERTAIN = 2
+_LOST_MAYBES_FOR_CERTAIN = 2  # a field rarely asks two questions
 
 
 def _viqr_maybe(word: str) -> bool:
@@ -724,6 +734,8 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
             return "", "", ("viqr",)
     if _lost_letter(chunk.strip(_LOST_EDGES)):
         return "lost", _REASONS["lost"], ()
+    if _lost_at_end(chunk.strip(_LOST_EDGES)):
+        return "", "", ("lost",)  # "s?" (sẻ) or a question: decided by the rest of the text
     runs = _runs(word)
     hyphenated = len(runs) > 1 and "-" in word
     for run in runs:
@@ -801,6 +813,7 @@ class Evidence:
     kinds: frozenset[str] = frozenset()
     viqr_maybes: int = 0
     odd_words: int = 0  # words whose only fault is an odd syllable (R4c-e)
+    lost_maybes: int = 0  # words ending in "?" glued to a letter ("s?" for "sẻ", or "what?")
 
     def __add__(self, other: Evidence) -> Evidence:
         return Evidence(
@@ -808,6 +821,7 @@ class Evidence:
             self.kinds | other.kinds,
             self.viqr_maybes + other.viqr_maybes,
             self.odd_words + other.odd_words,
+            self.lost_maybes + other.lost_maybes,
         )
 
     def __sub__(self, other: Evidence) -> Evidence:
@@ -818,6 +832,7 @@ class Evidence:
             self.kinds,
             self.viqr_maybes - other.viqr_maybes,
             self.odd_words - other.odd_words,
+            self.lost_maybes - other.lost_maybes,
         )
 
 
@@ -840,6 +855,7 @@ def _evidence(judged: _Judged) -> Evidence:
         frozenset(kind for _, kind, _, _ in judged if kind and kind != _ODD),
         sum("viqr" in others for _, kind, _, others in judged if not kind),
         sum(kind == _ODD for _, kind, _, _ in judged),
+        sum("lost" in others for _, kind, _, others in judged if not kind),
     )
 
 
@@ -852,6 +868,7 @@ _DOUBTS = {
     "name": "read as a foreign name in Vietnamese syllables",
     "utf8": "could be UTF-8 read as Windows-1252",
     "viqr": "could be VIQR",
+    "lost": "a letter may be lost to '?'",
     **{k: f"could be {_REASONS[k].removeprefix('legacy ')}" for k in _SCHEMES},
 }
 
@@ -867,6 +884,8 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
     certain = set(total.kinds) | ({scheme} if votes[scheme] else set())
     if total.viqr_maybes >= _VIQR_MAYBES_FOR_CERTAIN:
         certain.add("viqr")
+    if total.lost_maybes >= _LOST_MAYBES_FOR_CERTAIN:
+        certain.add("lost")
     # Damaged text holds Windows-1252 characters only; a text that also holds good Vietnamese
     # letters beyond them ("Văn") was mixed from two sources: its good words stay good.
     mixed = not _BEYOND_CP1252.isdisjoint(text)
@@ -883,9 +902,10 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
                 reason = _REASONS[scheme]
             found.setdefault(_display(chunk, kind), reason)
             continue
-        shared = [k for k in others if k in certain and k in ("utf8", "viqr", scheme)]
+        shared = [k for k in others if k in certain and k in ("utf8", "viqr", "lost", scheme)]
         if shared and not (mixed and all(_is_vietnamese_run(r) for r in _runs(word))):
-            found.setdefault(word, _REASONS[shared[0]] + _CONTEXT)
+            shown = chunk.strip(_LOST_EDGES) if shared[0] == "lost" else word
+            found.setdefault(shown, _REASONS[shared[0]] + _CONTEXT)
         elif others and not all(_is_vietnamese_run(r) for r in _runs(word)):
             doubts.setdefault(word, _DOUBTS[others[0]])  # good Vietnamese as written: no doubt
     return found, doubts

@@ -423,7 +423,10 @@ def test_ascii_stand_ins_are_found() -> None:
         "Vie^.t",
     ]
     assert damaged_words("Nguye64n Va8n Vie65t Nam, d9i") == ["Nguye64n", "Va8n", "Vie65t", "d9i"]
-    assert damaged_words("Nguy?n Th? Thu? Ti?n") == ["Nguy?n", "Ti?n"]
+    # "Th?" (Thị): an onset alone before a final "?", beside certain damage
+    assert damaged_words("Nguy?n Th? Thu? Ti?n") == ["Nguy?n", "Th?", "Ti?n"]
+    assert damaged_words("Gi? s?") == ["Gi?", "s?"]  # two of them: no text asks so
+    assert damaged_words("chia s? libfoo1. What? Why? Ai? Cái gì?") == []
     assert explain("Vie65t") == "VNI keystrokes typed as digits"
     assert explain("Nguye^~n") == "VIQR: Vietnamese marks typed as ASCII signs"
 
