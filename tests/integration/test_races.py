@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -34,7 +35,13 @@ def test_a_double_submitted_signature_signs_once(stack: Stack) -> None:
     both_ready = threading.Barrier(2, timeout=30)
 
     def hold() -> None:
-        both_ready.wait()  # neither commits before both have signed
+        # Neither commits before both have signed; then one after the other, a moment apart:
+        # both still commit against the version they read, so one loses the race, but moto's
+        # server is not handed two transactions at the same instant. It is not thread-safe
+        # there (FACTS.md): with both at once, the winner's seal twice met a Conflict that no
+        # writer of ours caused (seeds 733608174 and 799636139, under load).
+        if both_ready.wait() == 0:
+            time.sleep(0.3)
 
     faults.add("dynamodb", "TransactWriteItems", error=hold, times=2)
 
