@@ -106,6 +106,8 @@ _REASONS = {
     "lost": "'?' in place of a letter: converted to a charset without Vietnamese letters",
 }
 _SCHEMES = ("tcvn3", "vni", "cp1258", "viscii")
+_TWO_TONES = "two tone marks in one syllable"
+_GLUED = "two words written as one"
 
 
 # --- letters -------------------------------------------------------------------------------------
@@ -204,7 +206,7 @@ def _syllable_problem(bases: str, tones: tuple[str, ...], check_tone: bool = Tru
     """Why the lower-case letters ``bases`` with per-letter ``tones`` are no syllable, or None."""
     marked = [(i, t) for i, t in enumerate(tones) if t]
     if check_tone and len(marked) > 1:
-        return "two tone marks in one syllable"
+        return _TWO_TONES
     tone_at, tone = marked[0] if marked and check_tone else (-1, "")
     n = 0
     while n < len(bases) and bases[n] in _CONSONANTS:
@@ -269,7 +271,7 @@ def _run_problem(run: str) -> str | None:
         if unicodedata.combining(ch):
             if ch in _TONES:
                 if previous == "vowel" and tones[-1]:
-                    return "two tone marks in one syllable"
+                    return _TWO_TONES
                 if previous in ("", "consonant"):
                     return "tone mark without a vowel"
                 return "stray tone mark"
@@ -301,6 +303,15 @@ def _run_problem(run: str) -> str | None:
         return None  # only marks European languages share ("più", "José"): maybe foreign
     if not any(marks) and run.upper() == run:
         return None  # an acronym: BCHTƯ, HĐND
+    if run.isupper() and problem == "not a possible Vietnamese syllable":
+        for cut in range(1, min(3, len(word))):  # initials before a syllable: TMỤC, BTHỨC
+            initials = word[:cut]
+            if (
+                set(initials) <= _CONSONANTS
+                and initials not in _ONSETS  # "NGYỄN" is a misspelt NGUYỄN, not N.G. YỄN
+                and _syllable_problem(word[cut:], marks[cut:]) is None
+            ):
+                return None
     return problem
 
 
@@ -742,12 +753,37 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
         problem = _run_problem(run)
         if problem:
             if not _foreign_name_in_syllables(run, hyphenated):
+                if problem == _TWO_TONES and _glued_syllables(run):
+                    return _ODD, _GLUED, ()
                 return (_ODD if problem in _ODD_PROBLEMS else "spelling"), problem, ()
             maybe = (*maybe, "name")
     return "", "", (("utf8",) if utf8 else ()) + maybe
 
 
 _MAX_NAME_SYLLABLES = 5
+
+
+@lru_cache(maxsize=4096)
+def _glued_syllables(run: str) -> bool:
+    """ "ĐIỀUKHIỂN", "CHỈSỐ": two or more native syllables written without a space (a typo,
+    so a doubt), each with its tone where Vietnamese puts it, the later ones opening on a
+    consonant; "hóà" and "củả" cannot be cut so and stay damage."""
+    if not (run[1:].islower() or run.isupper()) or any(ch not in _LETTERS for ch in run):
+        return False
+    entries = [_LETTERS[ch] for ch in run]
+    bases = "".join(base for base, _ in entries)
+    tones = tuple(tone for _, tone in entries)
+    reachable = {0: 0}  # end of a cut -> syllables so far
+    for end in range(1, len(bases) + 1):
+        for start in range(max(0, end - 7), end):
+            if start not in reachable or (start and bases[start] not in _CONSONANTS):
+                continue
+            if _syllable_problem(bases[start:end], tones[start:end]) is None:
+                reachable[end] = reachable[start] + 1
+                break
+    return reachable.get(len(bases), 0) >= 2
+
+
 # A syllable Vietnamese cannot have, or a tone it cannot carry where it is, is a typo as
 # often as damage ("cảc", "laị", "đuợc"): one such word is a doubt, two in a request damage.
 _ODD = "odd"

@@ -491,6 +491,13 @@ def test_viqr_with_only_apostrophes_and_full_stops_needs_two_words() -> None:
     assert damaged_words("I'm here, I'd go; e.g. i.e. www.hanoi.gov.vn") == []
 
 
+def test_two_words_written_as_one_are_a_doubt_and_initials_before_a_syllable_pass() -> None:
+    assert judge("--backup[=ĐIỀUKHIỂN]") == ({}, {"backup[=ĐIỀUKHIỂN": "two words written as one"})
+    assert judge("hóà") == ({"hóà": "two tone marks in one syllable"}, {})  # cannot be cut
+    assert judge("TMỤC BTHỨC") == ({}, {})  # T(HƯ) MỤC, B(IỂU) THỨC: initials, then a syllable
+    assert judge("NGYỄN") == ({}, {"NGYỄN": "not a possible Vietnamese syllable"})
+
+
 def test_reports_each_word_once_in_order() -> None:
     text = "càc Nguyá»…n càc hóà Nguyá»…n"
     assert damaged_words(text) == ["càc", "Nguyá»…n", "hóà"]
