@@ -236,7 +236,8 @@ def _syllable_problem(bases: str, tones: tuple[str, ...], check_tone: bool = Tru
     return problem
 
 
-def _runs(text: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _runs(text: str) -> tuple[str, ...]:
     """Maximal runs of letters and combining marks."""
     runs: list[str] = []
     current: list[str] = []
@@ -248,7 +249,7 @@ def _runs(text: str) -> list[str]:
             current = []
     if current:
         runs.append("".join(current))
-    return runs
+    return tuple(runs)
 
 
 @lru_cache(maxsize=16384)
@@ -315,6 +316,7 @@ def _run_problem(run: str) -> str | None:
     return problem
 
 
+@lru_cache(maxsize=16384)
 def _is_vietnamese_run(run: str) -> bool:
     """A run of Vietnamese letters only that is a syllable, a letter without tone or an acronym."""
     if run.isascii():
@@ -623,7 +625,7 @@ _LOST_ONSETS = frozenset(_STANDARD_ONSETS.split()) - {"đ"}
 def _lost_at_end(word: str) -> bool:
     """ "s?" (sẻ), "nh?" (nhé), "Gi?" (Giờ): a Vietnamese onset and nothing else before a
     final "?", where its vowel was; "What?", "Ai?" are questions."""
-    match = _LOST_AT_END.fullmatch(word)
+    match = _LOST_AT_END.fullmatch(word) if word.endswith("?") else None
     return match is not None and match.group(1).lower() in _LOST_ONSETS
 
 
@@ -631,7 +633,7 @@ def _lost_letter(word: str) -> bool:
     """ "Nguy?n", "NGUY?N", "N?ng", "BI?U_TH?C", "??a": letters of one case on both sides of
     "?", a word's capital before it ("What?Why" is English), or "?" opening a word of small
     letters; "_" and digits join the parts of a name ("CHU?I1")."""
-    return any(_lost_in_part(part) for part in _PART_JOINS.split(word))
+    return "?" in word and any(_lost_in_part(part) for part in _PART_JOINS.split(word))
 
 
 def _lost_in_part(part: str) -> bool:
@@ -702,7 +704,7 @@ _LOST_MAYBES_FOR_CERTAIN = 2  # a field rarely asks two questions
 
 def _viqr_maybe(word: str) -> bool:
     """ "Mu.c", "tha'i": VIQR with only the signs that English text uses too."""
-    if not _VIQR_MAYBE_HINT.search(word):
+    if ("'" not in word and "." not in word) or not _VIQR_MAYBE_HINT.search(word):
         return False
     decoded = _apply_marks(word, _VIQR_MARKS, "dD")
     return decoded != word and _all_vietnamese(decoded)
@@ -883,16 +885,20 @@ def _judged(text: str) -> _Judged:
 
 def _evidence(judged: _Judged) -> Evidence:
     schemes = dict.fromkeys(_SCHEMES, 0)
+    kinds: set[str] = set()
+    viqr = odd = lost = 0
     for _, kind, _, others in judged:
-        for name in (kind, *others) if kind in schemes else ():
-            schemes[name] += 1
-    return Evidence(
-        tuple(schemes.values()),
-        frozenset(kind for _, kind, _, _ in judged if kind and kind != _ODD),
-        sum("viqr" in others for _, kind, _, others in judged if not kind),
-        sum(kind == _ODD for _, kind, _, _ in judged),
-        sum("lost" in others for _, kind, _, others in judged if not kind),
-    )
+        if kind in schemes:
+            for name in (kind, *others):
+                schemes[name] += 1
+        if kind == _ODD:
+            odd += 1
+        elif kind:
+            kinds.add(kind)
+        elif others:
+            viqr += "viqr" in others
+            lost += "lost" in others
+    return Evidence(tuple(schemes.values()), frozenset(kinds), viqr, odd, lost)
 
 
 def evidence(text: str) -> Evidence:
@@ -909,11 +915,16 @@ _DOUBTS = {
 }
 
 
+_NO_EVIDENCE = Evidence()
+
+
 def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]:
     """(damaged word -> reason, doubtful word -> reason), in order of appearance;
     ``context`` (the request's other fields) votes for the damage a maybe is read as."""
     judged = _judged(text)
-    total = _evidence(judged) + context
+    total = _evidence(judged)
+    if context != _NO_EVIDENCE:
+        total += context
     votes = dict(zip(_SCHEMES, total.schemes, strict=True))
     # The legacy scheme of the text: the one that explains most of its certainly damaged words.
     scheme = max(_SCHEMES, key=lambda k: votes[k])
@@ -953,14 +964,14 @@ def damage_report(text: str, context: Evidence | None = None) -> dict[str, str]:
     ``context`` is what the rest of the request shows (``evidence`` of its other fields): a
     short field whose words are only maybes is judged with the damage the other fields
     show for certain (R5)."""
-    return _scan(text, context or Evidence())[0]
+    return _scan(text, context or _NO_EVIDENCE)[0]
 
 
 def judge(text: str, context: Evidence | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """(damaged words, doubtful words) of ``text``, each with its reason: damage is refused,
     doubt only said (a foreign name in Vietnamese syllables, a word a legacy encoding
     could have produced when nothing else in the request shows that damage)."""
-    return _scan(text, context or Evidence())
+    return _scan(text, context or _NO_EVIDENCE)
 
 
 def damaged_words(text: str) -> list[str]:
