@@ -1,5 +1,7 @@
-"""Bearer tokens: verifies a user pool's RS256 JWTs (signature, expiry, issuer, client)
-into who the caller is; what they may do is functions/access.py's."""
+"""Bearer tokens: verifies a user pool's RS256 JWTs into who the caller is.
+
+Signature, expiry, issuer and client are checked; what the caller may do is
+functions/access.py's."""
 
 from __future__ import annotations
 

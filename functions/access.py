@@ -1,5 +1,4 @@
-"""Who may do what: the caller (from a verified token and the directory) and the rules on
-roles and organisations."""
+"""Who may do what: the caller, from a verified token and the directory, and the rules."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Reading a request's JSON body within limits (size, nesting, strings, arrays, numbers),
-checked before any recursive work, each broken limit named in the answer."""
+"""Reads a request's JSON body within limits, checked before any recursive work.
+
+The limits: size, nesting, string length, array length and integer size; each broken one
+is named in the answer with its field."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The API's OpenAPI 3.1 document, generated from the app's route table, the procedure
-catalogue's schemas, the model's states, the request limits and the one error shape."""
+"""The API's OpenAPI 3.1 document, generated from the sources the code itself uses.
+
+Those are the app's route table, the procedure catalogue's schemas, the model's states, the
+request limits and the one error shape."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Structured JSON logs and CloudWatch metrics (Embedded Metric Format) through Powertools
-for AWS Lambda. What goes out: ids, routes, statuses, counts and durations, never case data."""
+"""Structured JSON logs and CloudWatch metrics (EMF), through Powertools for AWS Lambda.
+
+What goes out: ids, routes, statuses, counts and durations, never case data."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""The local stand-in for API Gateway: chalice's local server, with the answers API Gateway
-makes before our code runs (no such route, a request too large, a URI or headers too long)
-in DESIGN.md's error shape, as infra/template.yaml's GatewayResponses make them in AWS."""
+"""The local stand-in for API Gateway: chalice's local server, its own errors in our shape.
+
+Those are the answers API Gateway makes before our code runs (no such route, a request too
+large, a URI or headers too long, an unknown method), in DESIGN.md's error shape, as
+infra/template.yaml's GatewayResponses make them in AWS."""
 
 from __future__ import annotations
 

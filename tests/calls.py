@@ -1,6 +1,8 @@
-"""What the code did during a test run: every AWS call, recorded through botocore's hooks
-on the clients that cloud/ is given (presigned URLs too), for the permissions test; every
-log line, for the personal-data test."""
+"""What the code did during a test run: its AWS calls and its log lines.
+
+Every AWS call is recorded through botocore's hooks on the clients that cloud/ is given
+(presigned URLs too), for the permissions test; every log line, for the personal-data
+test."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""What IAM would say to a recorded AWS call: the actions each boto3 operation needs (implied
-ones included), the resource it touches, and whether a role's policy statements allow them.
-moto evaluates no IAM policy, so this is how a call without its permission is caught."""
+"""What IAM would say to a recorded AWS call, since moto evaluates no IAM policy.
+
+The actions each boto3 operation needs (implied ones included), the resource it touches,
+and whether a role's policy statements allow them: a call without its permission fails."""
 
 from __future__ import annotations
 

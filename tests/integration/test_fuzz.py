@@ -1,6 +1,7 @@
-"""schemathesis over GET /openapi.json, on the API served over HTTP (chalice local behind
-infra/gateway.py), with a real token for each role and none: no server error, no answer
-the document does not describe, no hang. Bounded, and reproducible from its seed."""
+"""schemathesis over GET /openapi.json: no server error, no undescribed answer, no hang.
+
+On the API served over HTTP (chalice local behind infra/gateway.py), with a real token for
+each role and none; bounded, and reproducible from its seed."""
 
 from __future__ import annotations
 

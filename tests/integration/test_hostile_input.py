@@ -1,5 +1,7 @@
-"""What hostile or broken input gets: a 4xx in DESIGN.md's error shape naming the field and
-the limit, small whatever the input, never a 500 and never a closed connection."""
+"""What hostile or broken input gets: a small 4xx in the error shape, never a 500.
+
+Each answer names the field and the limit; none is large whatever the input, and no
+connection closes without one."""
 
 from __future__ import annotations
 

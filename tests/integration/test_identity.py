@@ -1,5 +1,7 @@
-"""Identity no user can bend: the directory decides role, organisation and status on every
-request; admins read no case content; archivists read their organisation and below."""
+"""Identity no user can bend: the directory decides role, organisation and status.
+
+It does so on every request; admins read no case content; archivists read their
+organisation and the ones below it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The logs: one JSON line per request and per state change, and never a string from the
-case data, over everything the test run did."""
+"""The logs: a JSON line per request and per state change, and never a case-data string."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""GET /openapi.json: a valid OpenAPI 3.1 document of every route, whose schemas the API's
-real answers satisfy."""
+"""GET /openapi.json: a valid document of every route, whose schemas real answers satisfy."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Token verification against a JWKS served over HTTP: what each token proves, and how often
-tokens with unknown keys can make the API fetch the pool's keys."""
+"""Token verification against a JWKS served over HTTP: what tokens prove, how often keys load."""
 
 from __future__ import annotations
 
