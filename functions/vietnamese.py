@@ -598,9 +598,37 @@ def _legacy_damage(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     maybe: list[str] = []
     for variant in dict.fromkeys((word, word.strip(_TYPOGRAPHIC))):
         for scheme, decoded in _decodings(variant):
-            (certain if _suspicious(variant, decoded, scheme) else maybe).append(scheme)
+            sure = _suspicious(variant, decoded, scheme) or _common_reading(variant, decoded)
+            (certain if sure else maybe).append(scheme)
     certain = list(dict.fromkeys(certain))
     return tuple(certain), tuple(k for k in dict.fromkeys(maybe) if k not in certain)
+
+
+# The commonest Vietnamese words. A word that is not Vietnamese as written but that a legacy
+# encoding makes from one of them is damage ("víi" is TCVN3 for "với", "taïi" VNI for "tại"):
+# no foreign word reads so, where "Zoë" (VISCII "Zoẻ") or "più" (VNI "pí") do.
+_COMMON_WORDS = """
+    và của là có các không những được cho với trong người này một để đã đến khi từ theo
+    như về năm cũng thì sẽ ra nhiều hoặc nếu tại mỗi sau trên dưới đó đây vào lại còn hơn
+    phải rất bị đang chỉ nhưng vì nên làm bằng thể việc đi đều cùng nào gì ai mà hay
+    chúng tôi bạn họ nó ông bà anh chị em mình ta quá nữa vẫn đều thế sự dụng tệp gói
+    mục lục phần trình chương dùng dụng tạo cài đặt tên tin thư hệ thống số lệnh nhận xét
+    đảng viên chi bộ ủy ban thường vụ bí thư phó đồng chí xã phường huyện tỉnh thành phố
+    ngày tháng sinh quê quán nơi ở chuyển sinh hoạt chính thức tạm thời giấy giới thiệu
+    đoàn thể công tác cơ quan đơn vị địa chỉ điện thoại nghề nghiệp dân tộc tôn giáo
+    trình độ học vấn lý luận nhà nước kết nạp ngày nay mới cũ trước giữa ngoài
+"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+
+
+def _common_reading(word: str, decoded: str) -> bool:
+    """Whether ``decoded`` is one of the commonest words and ``word`` not Vietnamese."""
+    readings = [r.lower() for r in _runs(decoded) if not r.isascii()]
+    return (
+        bool(readings)
+        and all(r in _COMMON for r in readings)
+        and not all(_is_vietnamese_run(r) for r in _runs(word))
+    )
 
 
 # --- R3: ASCII stand-ins -------------------------------------------------------------------------
