@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import threading
 import time
 import uuid
@@ -66,3 +67,32 @@ def test_a_double_submitted_signature_signs_once(stack: Stack) -> None:
     # one event per version, the losing attempt's none
     versions = [d["version"] for d in faults.published(case.id)]
     assert versions == list(range(1, final.version + 1))
+
+
+def test_a_double_submitted_case_is_created_once(stack: Stack) -> None:
+    faults = Faults()
+    services, caller = stack.wired(faults.make_client)
+    upstream = caller("cong-dich-vu")
+    procedure = services.catalogue.get(PROCEDURE)
+    assert procedure is not None
+    body = {"procedure": PROCEDURE, "organization": "phuong-ba-dinh", "data": procedure.example}
+    key = str(uuid.uuid4())
+    both_ready = threading.Barrier(2, timeout=30)
+
+    def hold() -> None:  # both have rendered their document; then they commit, a moment apart
+        if both_ready.wait() == 0:
+            time.sleep(0.3)
+
+    faults.add("dynamodb", "TransactWriteItems", error=hold, times=2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        submissions = list(pool.map(lambda _: submit_case(services, upstream, body, key), range(2)))
+
+    assert sorted(s.created for s in submissions) == [False, True]  # the loser replays
+    (case_id,) = {s.case.id for s in submissions}
+    announced = [
+        json.loads(entry["Detail"])
+        for params in faults.calls("events", "PutEvents")
+        for entry in params["Entries"]
+    ]
+    assert {d["case_id"] for d in announced} == {case_id}  # no second case announced
+    assert sorted(d["version"] for d in announced) == [1, 2]  # submitted, awaiting signature
