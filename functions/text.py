@@ -1,4 +1,4 @@
-"""Text hygiene for every string of a request: NFC, no control characters, no damaged Vietnamese."""
+"""Text hygiene for every string of a request: NFC, no controls, damage refused, doubt said."""
 
 from __future__ import annotations
 
@@ -38,9 +38,11 @@ def normalize(
     Two verdicts. Damage is refused: control characters and damaged Vietnamese
     (functions/vietnamese.py: legacy encodings, double decoding, impossible syllables) are
     reported in ``problems`` with the field's path and the offending words. Doubt is
-    accepted and reported in ``warnings``: an Ð written for Đ is stored as Đ, and said.
+    accepted and reported in ``warnings`` (functions/vietnamese.py's doubts: one odd
+    syllable, a word a legacy encoding could have made, a foreign name; and an Ð written
+    for Đ, stored as Đ).
 
-    The request is judged as a whole: each field with the text of the others, so that a
+    The request is judged as a whole: each field with the evidence of the others, so that a
     short field's doubtful words count as the damage the other fields show for certain."""
     texts = [_plain_spaces(unicodedata.normalize("NFC", t)) for t in _strings(value)]
     fields = _Fields(texts, problems, warnings)
