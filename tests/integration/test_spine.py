@@ -154,3 +154,22 @@ def test_bad_input_answers(client: Client, stack: Stack) -> None:
         client.http.get(f"/v1/cases/{uuid.uuid4()}", headers=stack.auth("luu-tru")).status_code
         == 404
     )
+
+
+def test_a_replay_is_the_same_body_whatever_the_order_of_its_keys(
+    client: Client, stack: Stack
+) -> None:
+    data = procedure_example(client, stack, PROCEDURE)
+    body = {"procedure": PROCEDURE, "organization": ORG, "data": data}
+    key = str(uuid.uuid4())
+    first = submit(client, stack, body, key)
+    assert first.status_code == 201
+    reordered = {
+        "data": dict(reversed(list(data.items()))),
+        "organization": ORG,
+        "procedure": PROCEDURE,
+    }
+    again = submit(client, stack, reordered, key)
+    assert again.status_code == 201, again.json_body  # the same request: a replay, not a 409
+    assert again.json_body["id"] == first.json_body["id"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
