@@ -623,9 +623,12 @@ _COMMON = frozenset(_COMMON_WORDS.split())
 
 def _common_reading(word: str, decoded: str) -> bool:
     """Whether ``decoded`` is one of the commonest words and ``word`` not Vietnamese."""
-    if decoded.strip(_ASCII_PUNCT).lower() not in _COMMON:
-        return False  # the usual answer, found without cutting the word into runs
-    return not all(_is_vietnamese_run(r) for r in _runs(word))
+    readings = [r.lower() for r in _runs(decoded) if not r.isascii()]
+    return (
+        bool(readings)
+        and all(r in _COMMON for r in readings)
+        and not all(_is_vietnamese_run(r) for r in _runs(word))
+    )
 
 
 # --- R3: ASCII stand-ins -------------------------------------------------------------------------
