@@ -84,10 +84,20 @@ def api(handler: Callable[..., Response]) -> Callable[..., Response]:
 @app.middleware("http")
 def framework_errors_in_our_shape(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """Chalice's own answers (405, 415, a binary response not accepted, an unhandled
-    error) in DESIGN.md's error shape too; then one log line and the duration metric for
-    the request (ids, route and status only: never the body)."""
+    error) in DESIGN.md's error shape too."""
+    response = get_response(event)
+    reshaped = framework_error_body(response.status_code, response.body)
+    if reshaped is not None:
+        response.body = json.dumps(reshaped, ensure_ascii=False)
+        response.headers["Content-Type"] = "application/json; charset=utf-8"
+    return response
+
+
+@app.middleware("http")
+def request_log(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """One log line and the duration metric per request: ids, route and status, never the
+    body; every line logged while answering carries Lambda's request id."""
     started = time.perf_counter()
-    # every line logged while answering carries the request id (Lambda's)
     log.append_keys(request_id=getattr(event.lambda_context, "aws_request_id", None))
     response = get_response(event)  # chalice's own handler turns any exception into a 500
     duration_ms = (time.perf_counter() - started) * 1000
@@ -104,10 +114,6 @@ def framework_errors_in_our_shape(event: Any, get_response: Callable[[Any], Resp
     log.remove_keys(["request_id"])
     telemetry.milliseconds(telemetry.REQUEST_DURATION, duration_ms)
     telemetry.flush()
-    reshaped = framework_error_body(response.status_code, response.body)
-    if reshaped is not None:
-        response.body = json.dumps(reshaped, ensure_ascii=False)
-        response.headers["Content-Type"] = "application/json; charset=utf-8"
     return response
 
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 UPSTREAM = "upstream"
 PEOPLE_ROLES = ("officer", "archivist", "admin")  # what a directory entry's ``role`` may be
+CASE_READERS = (UPSTREAM, "officer", "archivist")  # who may read a case (each within its scope)
 ACTIVE = "active"
 MAX_ORGANIZATION_LEVELS = 10  # a directory deeper than this is a loop
 
@@ -86,9 +87,8 @@ def principal_of(identity: Identity, entry: dict[str, Any] | None) -> Principal:
 def caller(services: Services, identity: Identity) -> Principal:
     """The principal of a request: its token's ``identity`` and, for people, the directory
     entry read now (so a suspension or a move counts at once, whatever the token says)."""
-    if UPSTREAM in identity.groups:
-        return principal_of(identity, None)
-    return principal_of(identity, services.cases.get_officer(identity.username))
+    person = UPSTREAM not in identity.groups
+    return principal_of(identity, services.cases.get_officer(identity.username) if person else None)
 
 
 def organization_chain(

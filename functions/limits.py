@@ -63,14 +63,13 @@ def limit_problems(value: Any) -> list[Problem]:
     pending: list[tuple[Any, str, int]] = [(value, "", 0)]
     while pending:
         item, path, depth = pending.pop()
+        where = path or "body"
         if isinstance(item, dict | list):
             if depth >= MAX_DEPTH:
-                problems.append(Problem(path or "body", f"nested deeper than {MAX_DEPTH} levels"))
+                problems.append(Problem(where, f"nested deeper than {MAX_DEPTH} levels"))
                 continue
             if len(item) > MAX_ITEMS:
-                problems.append(
-                    Problem(path or "body", f"more than {MAX_ITEMS} entries ({len(item)})")
-                )
+                problems.append(Problem(where, f"more than {MAX_ITEMS} entries ({len(item)})"))
                 continue
             children = item.items() if isinstance(item, dict) else enumerate(item)
             for key, child in children:
@@ -80,16 +79,16 @@ def limit_problems(value: Any) -> list[Problem]:
                 pending.append((child, child_path, depth + 1))
         elif isinstance(item, str):
             if problem := _string_problem(item):
-                problems.append(Problem(path or "body", problem))
+                problems.append(Problem(where, problem))
         elif isinstance(item, _OversizedInteger):
             problems.append(
                 Problem(
-                    path or "body",
+                    where,
                     f"an integer of {item.digits} digits; at most {MAX_INTEGER_DIGITS}",
                 )
             )
         elif isinstance(item, float) and not math.isfinite(item):
-            problems.append(Problem(path or "body", "a number out of range"))
+            problems.append(Problem(where, "a number out of range"))
     return sorted(problems, key=lambda p: p.field)
 
 

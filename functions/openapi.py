@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.access import CASE_READERS
 from functions.http import MAX_DETAILS
 from functions.intake import MAX_IDEMPOTENCY_KEY
 from functions.limits import MAX_DEPTH, MAX_INTEGER_DIGITS, MAX_ITEMS, MAX_STRING
@@ -220,21 +221,21 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/v1/cases/{case_id}"): Operation(
         "A case (the submitter, officers of its steps, archivists of its organisation or above)",
-        ("upstream", "officer", "archivist"),
+        CASE_READERS,
         200,
         _json(_ref("Case")),
         errors=READ_ERRORS,
     ),
     ("GET", "/v1/cases/{case_id}/document"): Operation(
         "The case's current PDF: draft, partly signed or final",
-        ("upstream", "officer", "archivist"),
+        CASE_READERS,
         200,
         _binary(PDF),
         errors=(400, *READ_ERRORS),
     ),
     ("GET", "/v1/cases/{case_id}/preview"): Operation(
         "One page of the case's current document as PNG",
-        ("upstream", "officer", "archivist"),
+        CASE_READERS,
         200,
         _binary(PNG),
         parameters=[PAGE],

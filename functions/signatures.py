@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.access import Principal, organization_chain
+from functions.access import CASE_READERS, Principal, organization_chain
 from functions.automatic import continue_case
 from functions.errors import Conflict, Forbidden, NotFound
 from functions.model import Case
@@ -14,7 +14,7 @@ from signing.backends import CallbackSigner
 def load_case(services: Services, principal: Principal, case_id: str) -> Case:
     """The case if it exists and the caller may see it; NotFound otherwise (Forbidden for
     admins, who read no case content)."""
-    principal.require("upstream", "officer", "archivist")
+    principal.require(*CASE_READERS)
     case = services.cases.get_case(case_id)
     if case is None or not principal.may_read_case(
         _organizations_up(services, principal, case.organization),

@@ -45,6 +45,5 @@ def _outbox_age(services: Services) -> None:
     """How long the oldest event still in the outbox has waited (0 when it is empty): an
     alarm watches it, as events that cannot go out mean upstream systems wait."""
     oldest = services.cases.pending_events(limit=1)
-    waited = services.clock() - dt.datetime.fromisoformat(oldest[0].occurred_at) if oldest else None
-    age = waited.total_seconds() if waited else 0.0
-    telemetry.seconds(telemetry.OUTBOX_AGE, max(age, 0.0))
+    since = dt.datetime.fromisoformat(oldest[0].occurred_at) if oldest else services.clock()
+    telemetry.seconds(telemetry.OUTBOX_AGE, max((services.clock() - since).total_seconds(), 0.0))

@@ -5,7 +5,6 @@ What goes out: ids, routes, statuses, counts and durations, never case data."""
 from __future__ import annotations
 
 import logging
-import threading
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,7 +25,6 @@ OUTBOX_AGE = "OutboxOldestEventAge"  # seconds the oldest unpublished event has 
 
 logger = Logger(service=SERVICE)
 _metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-_pending = threading.local()
 
 
 def configure() -> None:
@@ -41,21 +39,17 @@ def configure() -> None:
 
 def count(metric: str, value: int = 1) -> None:
     _metrics.add_metric(name=metric, unit=MetricUnit.Count, value=value)
-    _pending.any = True
 
 
 def milliseconds(metric: str, value: float) -> None:
     _metrics.add_metric(name=metric, unit=MetricUnit.Milliseconds, value=round(value, 1))
-    _pending.any = True
 
 
 def seconds(metric: str, value: float) -> None:
     _metrics.add_metric(name=metric, unit=MetricUnit.Seconds, value=round(value, 1))
-    _pending.any = True
 
 
 def flush() -> None:
     """Write the metrics recorded since the last flush (one EMF line), if any."""
-    if getattr(_pending, "any", False):
-        _pending.any = False
+    if _metrics.metric_set:
         _metrics.flush_metrics()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from functions.errors import Problem
@@ -44,28 +45,29 @@ def normalize(
 
     The request is judged as a whole: each field with the evidence of the others, so that a
     short field's doubtful words count as the damage the other fields show for certain."""
-    texts = [_plain_spaces(unicodedata.normalize("NFC", t)) for t in _strings(value)]
-    fields = _Fields(texts, problems, warnings)
-    return fields.normalize(value, path)
+    texts: list[str] = []
+
+    def collect(text: str, _: str) -> str:
+        texts.append(_plain_spaces(unicodedata.normalize("NFC", text)))
+        return text
+
+    _map_strings(value, path, collect)
+    return _map_strings(value, path, _Fields(texts, problems, warnings).judge)
 
 
-def _strings(value: Any) -> list[str]:
-    """The strings of ``value`` in the order ``_Fields.normalize`` meets them."""
-    found: list[str] = []
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            found.append(item)
-        elif isinstance(item, dict):
-            pending.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            pending.extend(reversed(item))
-    return found
+def _map_strings(value: Any, path: str, change: Callable[[str, str], str]) -> Any:
+    """``value`` with each string replaced by ``change(string, its path)``, in order."""
+    if isinstance(value, str):
+        return change(value, path)
+    if isinstance(value, dict):
+        return {k: _map_strings(v, f"{path}.{k}", change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(v, f"{path}.{i}", change) for i, v in enumerate(value)]
+    return value
 
 
 class _Fields:
-    """One request's strings, normalised and judged in order, each with the others."""
+    """One request's strings (prepared), judged in order, each with the evidence of the others."""
 
     def __init__(
         self, texts: list[str], problems: list[Problem], warnings: list[Problem] | None
@@ -77,17 +79,9 @@ class _Fields:
         self._warnings = warnings
         self._next = 0
 
-    def normalize(self, value: Any, path: str) -> Any:
-        if isinstance(value, str):
-            index, self._next = self._next, self._next + 1
-            return self._field(index, path)
-        if isinstance(value, dict):
-            return {k: self.normalize(v, f"{path}.{k}") for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.normalize(v, f"{path}.{i}") for i, v in enumerate(value)]
-        return value
-
-    def _field(self, index: int, path: str) -> str:
+    def judge(self, _: str, path: str) -> str:
+        """The next string, prepared, with its problems and warnings noted."""
+        index, self._next = self._next, self._next + 1
         text = self._texts[index]
         if "Ð" in text or "ð" in text:
             as_dj = text.translate(_ETH)

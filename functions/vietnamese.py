@@ -316,6 +316,11 @@ def _run_problem(run: str) -> str | None:
     return problem
 
 
+def _vietnamese_as_written(word: str) -> bool:
+    """Every run of letters of ``word`` is Vietnamese as written (``_is_vietnamese_run``)."""
+    return all(_is_vietnamese_run(run) for run in _runs(word))
+
+
 @lru_cache(maxsize=16384)
 def _is_vietnamese_run(run: str) -> bool:
     """A run of Vietnamese letters only that is a syllable, a letter without tone or an acronym."""
@@ -562,7 +567,7 @@ def _suspicious(word: str, decoded: str, scheme: str) -> bool:
                 return True
         elif ch not in _DASHES or len(letters) > 2:
             return True  # "B—C" is TCVN3 for "BỘC" or two letters and a dash: unsure
-    if all(_is_vietnamese_run(run) for run in _runs(word)):
+    if _vietnamese_as_written(word):
         return False
     if _MIXED_CASE.search(word) or _ODD_LETTERS.search(word):
         return True
@@ -625,9 +630,7 @@ def _common_reading(word: str, decoded: str) -> bool:
     """Whether ``decoded`` is one of the commonest words and ``word`` not Vietnamese."""
     readings = [r.lower() for r in _runs(decoded) if not r.isascii()]
     return (
-        bool(readings)
-        and all(r in _COMMON for r in readings)
-        and not all(_is_vietnamese_run(r) for r in _runs(word))
+        bool(readings) and all(r in _COMMON for r in readings) and not _vietnamese_as_written(word)
     )
 
 
@@ -791,6 +794,7 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
 
 
 _MAX_NAME_SYLLABLES = 5
+_LONGEST_SYLLABLE = 6  # letters of the pieces tried (a longer cut lets damage pass as a name)
 
 
 @lru_cache(maxsize=4096)
@@ -798,20 +802,10 @@ def _glued_syllables(run: str) -> bool:
     """ "ĐIỀUKHIỂN", "CHỈSỐ": two or more native syllables written without a space (a typo,
     so a doubt), each with its tone where Vietnamese puts it, the later ones opening on a
     consonant; "hóà" and "củả" cannot be cut so and stay damage."""
-    if not (run[1:].islower() or run.isupper()) or any(ch not in _LETTERS for ch in run):
+    if not (run[1:].islower() or run.isupper()):
         return False
-    entries = [_LETTERS[ch] for ch in run]
-    bases = "".join(base for base, _ in entries)
-    tones = tuple(tone for _, tone in entries)
-    reachable = {0: 0}  # end of a cut -> syllables so far
-    for end in range(1, len(bases) + 1):
-        for start in range(max(0, end - 7), end):
-            if start not in reachable or (start and bases[start] not in _CONSONANTS):
-                continue
-            if _syllable_problem(bases[start:end], tones[start:end]) is None:
-                reachable[end] = reachable[start] + 1
-                break
-    return reachable.get(len(bases), 0) >= 2
+    syllables = _fewest_syllables(run, check_tone=True)
+    return syllables is not None and syllables >= 2
 
 
 # A syllable Vietnamese cannot have, or a tone it cannot carry where it is, is a typo as
@@ -834,29 +828,35 @@ def _foreign_name_in_syllables(run: str, hyphenated: bool) -> bool:
     the loan-word onsets, holds one tone at most and need not follow the tone rules; a
     capital can only open the name (damage puts them inside: "NguyÔn"), and a syllable but
     the first opens on a consonant."""
-    if not run[1:].islower() or any(ch not in _LETTERS for ch in run):
+    if not run[1:].islower():
         return False
+    syllables = _fewest_syllables(run, check_tone=False)
+    return syllables is not None and (1 if hyphenated else 2) <= syllables <= _MAX_NAME_SYLLABLES
+
+
+def _fewest_syllables(run: str, check_tone: bool) -> int | None:
+    """The fewest syllables the letters of ``run`` can be cut into (None: they cannot): each
+    with a vowel and one tone at most, parsing (with the tone rules when ``check_tone``),
+    a syllable but the first opening on a consonant ("hóà" is not "hó-à")."""
+    if any(ch not in _LETTERS for ch in run):
+        return None
     entries = [_LETTERS[ch] for ch in run]
     bases = "".join(base for base, _ in entries)
     tones = tuple(tone for _, tone in entries)
-    fewest = 1 if hyphenated else 2
     # cut[i]: the fewest syllables bases[:i] splits into (None: it does not)
     cut: list[int | None] = [0] + [None] * len(bases)
     for end in range(1, len(bases) + 1):
-        for start in range(max(0, end - 6), end):
+        for start in range(max(0, end - _LONGEST_SYLLABLE), end):
             before = cut[start]
-            if before is None or before >= _MAX_NAME_SYLLABLES:
-                continue
             piece, marks = bases[start:end], tones[start:end]
-            if not set(piece) & _VOWELS or sum(bool(t) for t in marks) > 1:
+            if before is None or not set(piece) & _VOWELS or sum(map(bool, marks)) > 1:
                 continue
             if start and piece[0] not in _CONSONANTS:
-                continue  # only the first syllable opens on a vowel ("hóà" is not "hó-à")
-            if _syllable_problem(piece, marks, check_tone=False) is None:
+                continue
+            if _syllable_problem(piece, marks, check_tone=check_tone) is None:
                 best = cut[end]
                 cut[end] = before + 1 if best is None else min(best, before + 1)
-    syllables = cut[len(bases)]
-    return syllables is not None and syllables >= fewest
+    return cut[len(bases)]
 
 
 def _display(chunk: str, kind: str) -> str:
@@ -978,10 +978,10 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
             found.setdefault(_display(chunk, kind), reason)
             continue
         shared = [k for k in others if k in certain and k in ("utf8", "viqr", "lost", scheme)]
-        if shared and not (mixed and all(_is_vietnamese_run(r) for r in _runs(word))):
+        if shared and not (mixed and _vietnamese_as_written(word)):
             shown = chunk.strip(_LOST_EDGES) if shared[0] == "lost" else word
             found.setdefault(shown, _REASONS[shared[0]] + _CONTEXT)
-        elif others and not all(_is_vietnamese_run(r) for r in _runs(word)):
+        elif others and not _vietnamese_as_written(word):
             doubts.setdefault(word, _DOUBTS[others[0]])  # good Vietnamese as written: no doubt
     return found, doubts
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from typing import Any
 
 from chalice import Chalice
 from chalice.config import Config
@@ -28,6 +29,12 @@ NO_SUCH_ROUTE = "there is no such route"
 
 class GatewayHandler(ChaliceRequestHandler):
     """chalice local's request handler, answering its own errors in our shape."""
+
+    def __init__(
+        self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config
+    ) -> None:
+        self._routes = app_object.routes  # before the base class answers the request
+        super().__init__(request, client_address, server, app_object, config)
 
     def _generic_handle(self) -> None:
         length = self.headers.get("content-length", "0").strip()
@@ -76,12 +83,11 @@ class GatewayHandler(ChaliceRequestHandler):
 
     def _methods_of_path(self) -> list[str]:
         """The methods the app's route for this request's path answers (none: no route)."""
-        app_object = self.local_gateway._app_object
         try:
-            route = RouteMatcher(list(app_object.routes)).match_route(self.path)
+            route = RouteMatcher(list(self._routes)).match_route(self.path)
         except ValueError:
             return []
-        return sorted(app_object.routes[route.route])
+        return sorted(self._routes[route.route])
 
 
 def local_api_server(app_object: Chalice, config: Config, host: str, port: int) -> LocalDevServer:

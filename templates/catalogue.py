@@ -18,6 +18,7 @@ from templates.rules import Rule, RuleError, parse_rules, rule_findings
 # concrete organisation code when a case is submitted: "issuer" is the case's own
 # organisation, "parent" the organisation its directory entry names as ``parent``.
 ORGANIZATION_LEVELS = ("issuer", "parent")
+STEP_ROLES = ("officer", "seal")
 
 # JSON Schema lets 2025.0 pass as an "integer"; a form field's integer is written as one
 # (a year printed as "2025.0" or an amount as "253500.0" is a wrong document).
@@ -27,7 +28,6 @@ StrictValidator = validators.extend(
         "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
     ),
 )
-STEP_ROLES = ("officer", "seal")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -42,14 +41,16 @@ def pytest_configure(config: pytest.Config) -> None:
     LOGS.attach()  # every platform log line of the run, for tests/integration/test_logs.py
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """How many requests the fuzzer made (tests/integration/test_fuzz.py), for the notes."""
-    fuzz = next((m for n, m in sys.modules.items() if n.endswith("test_fuzz")), None)
-    if fuzz is not None and fuzz.REQUESTS:
-        counts = dict(fuzz.REQUESTS)
-        terminalreporter.write_line(
-            f"schemathesis: {sum(counts.values())} requests, seed {fuzz.SEED}: {counts}"
-        )
+# The fuzzer's seed and its requests per role (tests/integration/test_fuzz.py puts them here)
+FUZZ_REPORT = pytest.StashKey[tuple[int, dict[str, int]]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """How many requests the fuzzer made, for the notes."""
+    seed, counts = config.stash.get(FUZZ_REPORT, (0, {}))
+    if counts:
+        total = sum(counts.values())
+        terminalreporter.write_line(f"schemathesis: {total} requests, seed {seed}: {dict(counts)}")
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle

@@ -12,12 +12,13 @@ from collections import Counter
 from typing import Any
 
 import hypothesis
+import pytest
 import schemathesis
 from schemathesis.checks import ignored_auth, positive_data_acceptance
 
 from functions.openapi import openapi_document
 from templates.catalogue import Catalogue
-from tests.conftest import Stack
+from tests.conftest import FUZZ_REPORT, Stack
 
 SEED = int(os.environ.get("HOSO_FUZZ_SEED", "20261130"))  # another seed: HOSO_FUZZ_SEED=…
 EXAMPLES = int(os.environ.get("HOSO_FUZZ_EXAMPLES", "25"))  # per operation and role
@@ -29,7 +30,12 @@ USERS = {
     "archivist": "luu-tru",
     "admin": "quan-tri",
 }
-REQUESTS: Counter[str] = Counter()  # per role: tests/conftest.py reports it after the run
+REQUESTS: Counter[str] = Counter()  # per role, reported after the run (tests/conftest.py)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report(request: pytest.FixtureRequest) -> None:
+    request.config.stash[FUZZ_REPORT] = (SEED, REQUESTS)
 
 
 def _document() -> dict[str, Any]:
