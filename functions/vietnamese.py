@@ -804,8 +804,7 @@ def _glued_syllables(run: str) -> bool:
     consonant; "hóà" and "củả" cannot be cut so and stay damage."""
     if not (run[1:].islower() or run.isupper()):
         return False
-    syllables = _fewest_syllables(run, check_tone=True)
-    return syllables is not None and syllables >= 2
+    return (_fewest_syllables(run, check_tone=True) or 0) >= 2
 
 
 # A syllable Vietnamese cannot have, or a tone it cannot carry where it is, is a typo as
@@ -830,14 +829,14 @@ def _foreign_name_in_syllables(run: str, hyphenated: bool) -> bool:
     the first opens on a consonant."""
     if not run[1:].islower():
         return False
-    syllables = _fewest_syllables(run, check_tone=False)
-    return syllables is not None and (1 if hyphenated else 2) <= syllables <= _MAX_NAME_SYLLABLES
+    syllables = _fewest_syllables(run, check_tone=False, most=_MAX_NAME_SYLLABLES)
+    return syllables is not None and syllables >= (1 if hyphenated else 2)
 
 
-def _fewest_syllables(run: str, check_tone: bool) -> int | None:
-    """The fewest syllables the letters of ``run`` can be cut into (None: they cannot): each
-    with a vowel and one tone at most, parsing (with the tone rules when ``check_tone``),
-    a syllable but the first opening on a consonant ("hóà" is not "hó-à")."""
+def _fewest_syllables(run: str, check_tone: bool, most: int | None = None) -> int | None:
+    """The fewest syllables the letters of ``run`` can be cut into, ``most`` at most (None:
+    they cannot): each with a vowel and one tone at most, parsing (with the tone rules when
+    ``check_tone``), a syllable but the first opening on a consonant ("hóà" is not "hó-à")."""
     if any(ch not in _LETTERS for ch in run):
         return None
     entries = [_LETTERS[ch] for ch in run]
@@ -849,7 +848,9 @@ def _fewest_syllables(run: str, check_tone: bool) -> int | None:
         for start in range(max(0, end - _LONGEST_SYLLABLE), end):
             before = cut[start]
             piece, marks = bases[start:end], tones[start:end]
-            if before is None or not set(piece) & _VOWELS or sum(map(bool, marks)) > 1:
+            if before is None or (most is not None and before >= most):
+                continue
+            if not set(piece) & _VOWELS or sum(map(bool, marks)) > 1:
                 continue
             if start and piece[0] not in _CONSONANTS:
                 continue
