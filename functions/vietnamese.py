@@ -13,8 +13,10 @@
 # Doubt is said and accepted (a warning on the case, shown to the officers before they sign):
 # one odd syllable; a word that is not Vietnamese as written and that a legacy encoding could
 # have made from Vietnamese ("Zoë" may be VISCII for "Zoẻ"); a foreign name read as Vietnamese
-# syllables (R4f). A word that is good Vietnamese as written raises no doubt ("Hoà" may be VNI
-# for "Hồ", but is a name). The request is judged as a whole: each field with the evidence of
+# syllables (R4f); two words written as one ("TÀIKHOẢN": a typo no wrong decoding makes, so
+# never damage; syllables capitalised one by one, "KýHiệu", are a program's name and pass).
+# A word that is good Vietnamese as written raises no doubt ("Hoà" may be VNI for "Hồ", but is
+# a name). The request is judged as a whole: each field with the evidence of
 # the others (``Evidence``), so a short field is read with the damage its request shows.
 #
 # The rule set
@@ -39,12 +41,19 @@
 #     inside it ("C—NG", "®i"), an accented capital inside lower case ("NguyÔn"), ª º ƒ Ÿ, or µ ð þ
 #     after a letter, two accented letters in a word that is not good Vietnamese ("Ñaûng"), VNI's
 #     mark bytes right after their vowel ("Nguyeãn", "Vaên", "Haø"; not "più", "naïve", "où") or
-#     Windows-1258's inside a word ("Baòc").  Without such a sign it is only a maybe (R5): "Zoë"
-#     is VISCII for "Zoẻ" and "vÒ" TCVN3 for "về".
+#     Windows-1258's inside a word ("Baòc"), a run without a vowel ("chñ", "trß": no language
+#     writes one), a reading that is one of the commonest words ("víi" is "với"), or a word
+#     misspelt as written whose reading is good ("thùc" is "thực").  Without such a sign it is
+#     only a maybe (R5): "Zoë" is VISCII for "Zoẻ" and "vÒ" TCVN3 for "về".  ASCII quoted
+#     in curly quotes ("id=“%s”") is no TCVN3, which would read them as two capitals.
 # R3  ASCII stand-ins typed without a Vietnamese keyboard, only when decoding them gives good
 #     Vietnamese: VIQR ("Nguye^~n", "Vie^.t") needs one of ^ ( + ` ~ after a vowel, VNI keystrokes
-#     ("Vie65t") need digits between letters and a lower-case letter; "?" between letters
-#     ("Nguy?n") is a letter lost by a conversion to a charset without it.
+#     ("Vie65t") need digits between letters and a lower-case letter.  VIQR written with only
+#     an apostrophe between a vowel and a letter ("kha'c") is certain unless English writes
+#     it so ("don't", "O'Brien"); a dot ("Mu.c") or a final apostrophe is a maybe.  "?" between
+#     letters ("Nguy?n", "--wrap=C?T"), opening a word ("?L?nh"), or after an onset cluster
+#     ending a word ("ch?") is a letter lost by a conversion to a charset without it; a single
+#     consonant before a final "?" ("s?", "B?") is a maybe.
 # R4  spelling, on each run of letters (hyphens, slashes, apostrophes and digits separate runs):
 #     a. a tone mark (U+0300 U+0301 U+0303 U+0309 U+0323) left uncomposed after NFC, or a grave or
 #        hook above on a consonant ("ǹg", "b́"): tone mark without a vowel, or a second tone on a
@@ -75,7 +84,10 @@
 # R5  context: a maybe of R1/R2 is reported when other words of the same text show that damage
 #     for certain (of the legacy schemes, the one that explains most of them).  A text that also
 #     holds good Vietnamese letters Windows-1252 lacks ("Văn") was mixed from two sources: there a
-#     maybe that is good Vietnamese as written ("Hà") is not reported.
+#     maybe that is good Vietnamese as written ("Hà") is not reported.  Maybes also corroborate
+#     each other: a scheme that reads a foreign-looking word and a Vietnamese one as good
+#     Vietnamese ("mô phöng" is TCVN3 "mô phỏng") is certain in a text without letters beyond
+#     Windows-1252 and without a plainly foreign word ("Jürgen Lü già", "più où" pass).
 
 from __future__ import annotations
 
@@ -107,7 +119,7 @@ _REASONS = {
 }
 _SCHEMES = ("tcvn3", "vni", "cp1258", "viscii")
 _TWO_TONES = "two tone marks in one syllable"
-_GLUED = "two words written as one"
+_GLUED, _GLUED_REASON = "glued", "two words written as one"
 
 
 # --- letters -------------------------------------------------------------------------------------
@@ -571,6 +583,8 @@ def _suspicious(word: str, decoded: str, scheme: str) -> bool:
         return False
     if _MIXED_CASE.search(word) or _ODD_LETTERS.search(word):
         return True
+    if any(not run.isascii() and not any(map(_is_vowel, run)) for run in _runs(word)):
+        return True  # "chñ", "trß", "Cš": no language writes a word without a vowel so
     if sum(not ch.isascii() and ch.isalpha() for ch in word) > 1:
         return True
     signs = _SCHEME_SIGNS.get(scheme)
@@ -578,6 +592,10 @@ def _suspicious(word: str, decoded: str, scheme: str) -> bool:
     if signs is None or any(r[0].lower() in _LOAN_INITIALS for r in decoded_words):
         return False  # "Jaén" reads as VNI "Jắn", but no Vietnamese word opens on j, f, w, z
     return any(m.group().lower() not in _FOREIGN_PAIRS for m in signs.finditer(word))
+
+
+def _is_vowel(ch: str) -> bool:
+    return unicodedata.normalize("NFD", ch)[0].lower() in "aeiouy" or ch in "æøœÆØŒ"
 
 
 # An accented capital inside a lower-case word: "NguyÔn", "CÇn", "HÕnh".
@@ -592,12 +610,22 @@ _LOAN_INITIALS = frozenset("fjwz")
 _FOREIGN_PAIRS = frozenset(("iù", "où", "aï", "oï", "uï", "oû"))  # più, où, naïve, Loïc, goût
 
 
-_UNIT = re.compile(r"[µμ](?:m|g|l|L|s|V|A|F|W|Hz|mol|Pa)\Z")
+_UNIT = re.compile(r"(?:\A|(?<=\d))[µμ](?:m|g|l|L|s|V|A|F|W|Hz|mol|Pa)\Z")  # "µm", "5µm"
+
+
+def _quoting(word: str) -> bool:
+    """ "id=“%s”", "L”\\u%x”": ASCII quoted with curly quotes, which TCVN3 would read as two
+    capitals (a TCVN3 word needs one such capital at most: "C—NG" is "CỘNG")."""
+    quotes = [ch for ch in word if not ch.isascii()]
+    return len(quotes) > 1 and set(quotes) <= _QUOTES
+
+
+_QUOTES = frozenset("“”‘’")
 
 
 def _legacy_damage(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(schemes that certainly damaged ``word``, schemes that may have)."""
-    if (word.isascii() and word.isprintable()) or _UNIT.match(word):
+    if (word.isascii() and word.isprintable()) or _UNIT.search(word) or _quoting(word):
         return (), ()
     certain: list[str] = []
     maybe: list[str] = []
@@ -622,6 +650,12 @@ _COMMON_WORDS = """
     ngày tháng sinh quê quán nơi ở chuyển sinh hoạt chính thức tạm thời giấy giới thiệu
     đoàn thể công tác cơ quan đơn vị địa chỉ điện thoại nghề nghiệp dân tộc tôn giáo
     trình độ học vấn lý luận nhà nước kết nạp ngày nay mới cũ trước giữa ngoài
+    nguồn gốc chọn bởi gồm mở bổ sung buộc giả chủ giờ phút giây tới giống mẫu kiểu dấu
+    cỡ lề loại phạm vi nhóm chạy dịch chỉnh tính tham khảo bản quản lý sử tất cả mọi lúc
+    chung riêng đúng sai hết thêm bớt xóa sửa đổi giữ lấy gửi nhận đọc viết nghĩa định
+    dạng danh sách trang cuối đầu giá trị kích thước tiếp theo nhỏ lớn cao thấp dài ngắn
+    nhanh chậm sớm muộn trong khoảng cách khác nhau giúp biết hiểu thấy muốn cần nếu hãy
+    đây kia ấy vậy rồi chưa hoặc cả hai ba bốn năm sáu bảy tám chín mười trăm nghìn triệu
 """
 _COMMON = frozenset(_COMMON_WORDS.split())
 
@@ -648,32 +682,46 @@ _VNI_KEYS = {
 }  # fmt: skip
 _LOST = re.compile(r"[^\W\d_]+(?:\?+[^\W\d_]+)+")
 _LOST_PAIR = re.compile(r"(.)\?+(?=(.))")
-_PART_JOINS = re.compile(r"[_\d.]+")
+_PART_JOINS = re.compile(r"[_\d.=\[\]/-]+")
+_QUERY = re.compile(r"\?[\w.-]+=")  # a web address's query ("page.php?id=3") asks nothing
 _LOST_AT_END = re.compile(r"([A-Za-z]+)\?")
 _LOST_ONSETS = frozenset(_STANDARD_ONSETS.split()) - {"đ"}
 
 
-def _lost_at_end(word: str) -> bool:
-    """ "s?" (sẻ), "nh?" (nhé), "Gi?" (Giờ): a Vietnamese onset and nothing else before a
-    final "?", where its vowel was; "What?", "Ai?" are questions."""
-    match = _LOST_AT_END.fullmatch(word) if word.endswith("?") else None
-    return match is not None and match.group(1).lower() in _LOST_ONSETS
+def _lost_at_end(word: str) -> str:
+    """The Vietnamese onset standing alone before a final "?", where its vowel was ("s?" sẻ,
+    "nh?" nhé, "Gi?" Giờ), or ""; "What?", "Ai?" are questions."""
+    if not word.endswith("?") or _QUERY.search(word):
+        return ""
+    match = _LOST_AT_END.fullmatch(_PART_JOINS.split(word.rstrip("?"))[-1] + "?")
+    onset = match.group(1).lower() if match else ""
+    return onset if onset in _LOST_ONSETS else ""
 
 
 def _lost_letter(word: str) -> bool:
     """ "Nguy?n", "NGUY?N", "N?ng", "BI?U_TH?C", "??a": letters of one case on both sides of
     "?", a word's capital before it ("What?Why" is English), or "?" opening a word of small
-    letters; "_" and digits join the parts of a name ("CHU?I1")."""
-    return "?" in word and any(_lost_in_part(part) for part in _PART_JOINS.split(word))
+    letters; "_", digits and signs join the parts of a name ("CHU?I1", "--wrap=C?T")."""
+    if "?" not in word or _QUERY.search(word):
+        return False
+    parts = _PART_JOINS.split(word)
+    if any(_lost_in_part(part) for part in parts):
+        return True
+    # two parts that are an onset before "?" or only "??": "K?_T?" (KÝ_TỰ), "CH?_??" (CHẾ_ĐỘ)
+    return sum(_bare_onset(part) or (len(part) > 1 and not part.strip("?")) for part in parts) > 1
+
+
+def _bare_onset(part: str) -> bool:
+    return part.endswith("?") and part.rstrip("?").lower() in _LOST_ONSETS
 
 
 def _lost_in_part(part: str) -> bool:
     rest = part.lstrip("?")
-    if rest != part and rest.isalpha() and rest.islower():
-        return True  # "??a" (đưa), "?ng" (ông): no word starts with a question mark
-    if _LOST.fullmatch(part) is None:
+    if rest != part and rest.isalpha() and (rest.islower() or rest.isupper()):
+        return True  # "??a" (đưa), "?ng" (ông), "??C": no word starts with a question mark
+    if _LOST.fullmatch(rest) is None:  # "?L?nh": a no-break space lost before "Lệnh"
         return False
-    for match in _LOST_PAIR.finditer(part):
+    for match in _LOST_PAIR.finditer(rest):
         before, after = match.group(1), match.group(2)
         same_case = (before.islower() and after.islower()) or (before.isupper() and after.isupper())
         capital_of_the_word = match.start() == 0 and before.isupper() and after.islower()
@@ -716,9 +764,10 @@ def _apply_marks(word: str, marks: dict[str, str], stroke: str) -> str:
 def _ascii_damage(word: str) -> str:
     """R3 on a word with ASCII punctuation kept: "viqr", "vnikeys", "lost" or ""."""
     if _VIQR_HINT.search(word):
-        decoded = _apply_marks(word, _VIQR_MARKS, "dD")
-        if decoded != word and _all_vietnamese(decoded):
-            return "viqr"
+        for variant in dict.fromkeys((word, word.removesuffix("."))):  # "na`o.": a full stop
+            decoded = _apply_marks(variant, _VIQR_MARKS, "dD")
+            if decoded != variant and _all_vietnamese(decoded):
+                return "viqr"
     if _VNI_KEYS_HINT.search(word) and any(c.islower() for c in word):
         decoded = _apply_marks(word, _VNI_KEYS, "9")
         if decoded != word and _all_vietnamese(decoded):
@@ -727,18 +776,27 @@ def _ascii_damage(word: str) -> str:
 
 
 # VIQR's acute and dot below are also an apostrophe and a full stop ("I'm", "e.g."): a word
-# holding them between a vowel and a letter is only a maybe, damage once the text has two.
-_VIQR_MAYBE_HINT = re.compile(r"[aeiouyAEIOUY]['.][A-Za-z]")
+# holding a dot between a vowel and a letter is only a maybe, damage once the text has two.
+# An apostrophe between a vowel and a letter is VIQR for certain when the word reads as
+# Vietnamese and the apostrophe is none of English's ("kha'c"; not "don't", "Hawai'i"); at the
+# end of a word it may close a quote ("no'"); a full stop ending a word may end the sentence.
+_VIQR_MAYBE_HINT = re.compile(r"[aeiouyAEIOUY](?:'|\.(?=[A-Za-z]))")
+_ENGLISH_APOSTROPHE = re.compile(r"n't|'(?:s|m|d|ll|re|ve)\Z|\A[A-Za-z]'", re.IGNORECASE)
 _VIQR_MAYBES_FOR_CERTAIN = 2
 _LOST_MAYBES_FOR_CERTAIN = 2  # a field rarely asks two questions
 
 
-def _viqr_maybe(word: str) -> bool:
-    """ "Mu.c", "tha'i": VIQR with only the signs that English text uses too."""
+def _viqr_signs_only(word: str) -> str:
+    """ "viqr" ("kha'c"), "maybe" ("Mu.c") or "": VIQR with only the signs English uses too."""
     if ("'" not in word and "." not in word) or not _VIQR_MAYBE_HINT.search(word):
-        return False
-    decoded = _apply_marks(word, _VIQR_MARKS, "dD")
-    return decoded != word and _all_vietnamese(decoded)
+        return ""
+    for variant in dict.fromkeys((word, word.removesuffix("."))):
+        decoded = _apply_marks(variant, _VIQR_MARKS, "dD")
+        if decoded != variant and _all_vietnamese(decoded):
+            english = _ENGLISH_APOSTROPHE.search(variant)
+            inside = re.search(r"[aeiouyAEIOUY]'[A-Za-z]", variant)  # "kha'c"; "no'" may quote
+            return "viqr" if inside and not english else "maybe"
+    return ""
 
 
 # --- words ---------------------------------------------------------------------------------------
@@ -774,20 +832,29 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
         kind = _ascii_damage(chunk.strip(_VIQR_EDGES))
         if kind:
             return kind, _REASONS[kind], ()
-        if _viqr_maybe(chunk.strip(_VIQR_EDGES)):
+        signs_only = _viqr_signs_only(chunk.strip(_VIQR_EDGES))
+        if signs_only == "viqr":
+            return "viqr", _REASONS["viqr"], ()
+        if signs_only:
             return "", "", ("viqr",)
     if _lost_letter(chunk.strip(_LOST_EDGES)):
         return "lost", _REASONS["lost"], ()
-    if _lost_at_end(chunk.strip(_LOST_EDGES)):
-        return "", "", ("lost",)  # "s?" (sẻ) or a question: decided by the rest of the text
+    onset = _lost_at_end(chunk.strip(_LOST_EDGES))
+    if len(onset) > 1:
+        return "lost", _REASONS["lost"], ()  # "ch?", "ngh?": no question ends on an onset
+    if onset:
+        return "", "", ("lost",)  # "s?" (sẻ) or "B?": decided by the rest of the text
     runs = _runs(word)
     hyphenated = len(runs) > 1 and "-" in word
     for run in runs:
         problem = _run_problem(run)
-        if problem:
+        if problem and not _camel_case(run):
             if not _foreign_name_in_syllables(run, hyphenated):
+                readings = [k for k in maybe if k in _SCHEMES]
+                if readings:  # "tíi", "thùc": misspelt as written, good Vietnamese decoded
+                    return readings[0], _REASONS[readings[0]], tuple(readings[1:])
                 if problem == _TWO_TONES and _glued_syllables(run):
-                    return _ODD, _GLUED, ()
+                    return _GLUED, _GLUED_REASON, ()
                 return (_ODD if problem in _ODD_PROBLEMS else "spelling"), problem, ()
             maybe = (*maybe, "name")
     return "", "", (("utf8",) if utf8 else ()) + maybe
@@ -795,6 +862,26 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
 
 _MAX_NAME_SYLLABLES = 5
 _LONGEST_SYLLABLE = 6  # letters of the pieces tried (a longer cut lets damage pass as a name)
+
+
+@lru_cache(maxsize=4096)
+def _camel_case(run: str) -> bool:
+    """ "KýHiệu", "ChưaBiết", "ĐóngVới": syllables joined as a name in a program is, each
+    with a capital and its tone where Vietnamese puts it, the later ones opening on a
+    consonant ("NguyÔn" is TCVN3 damage)."""
+    parts: list[str] = []
+    for ch in run:
+        if ch.isupper() or not parts:
+            parts.append(ch)
+        else:
+            parts[-1] += ch
+    return len(parts) > 1 and all(
+        len(part) > 1
+        and part[1:].islower()
+        and _is_vietnamese_run(part)
+        and (i == 0 or _LETTERS[part[0]][0] in _CONSONANTS)
+        for i, part in enumerate(parts)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -922,6 +1009,8 @@ def _evidence(judged: _Judged) -> Evidence:
                 schemes[name] += 1
         if kind == _ODD:
             odd += 1
+        elif kind == _GLUED:
+            continue
         elif kind:
             kinds.add(kind)
         elif others:
@@ -955,6 +1044,11 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
     if context != _NO_EVIDENCE:
         total += context
     votes = dict(zip(_SCHEMES, total.schemes, strict=True))
+    # Damaged text holds Windows-1252 characters only; a text that also holds good Vietnamese
+    # letters beyond them ("Văn") was mixed from two sources: its good words stay good.
+    mixed = not _BEYOND_CP1252.isdisjoint(text)
+    if not any(votes.values()) and not mixed:
+        votes = _corroborated(judged) or votes
     # The legacy scheme of the text: the one that explains most of its certainly damaged words.
     scheme = max(_SCHEMES, key=lambda k: votes[k])
     certain = set(total.kinds) | ({scheme} if votes[scheme] else set())
@@ -962,16 +1056,13 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
         certain.add("viqr")
     if total.lost_maybes >= _LOST_MAYBES_FOR_CERTAIN:
         certain.add("lost")
-    # Damaged text holds Windows-1252 characters only; a text that also holds good Vietnamese
-    # letters beyond them ("Văn") was mixed from two sources: its good words stay good.
-    mixed = not _BEYOND_CP1252.isdisjoint(text)
     found: dict[str, str] = {}
     doubts: dict[str, str] = {}
     odd_is_damage = total.odd_words >= _ODD_WORDS_FOR_DAMAGE or bool(certain - {"viqr"})
     for chunk, kind, reason, others in judged:
         word = chunk.strip(_ASCII_PUNCT)
-        if kind == _ODD and not odd_is_damage:
-            doubts.setdefault(word, reason)
+        if kind == _GLUED or (kind == _ODD and not odd_is_damage):
+            doubts.setdefault(word, reason)  # glued words are a typo damage never makes
             continue
         if kind:
             if kind in votes and scheme in others:
@@ -980,11 +1071,36 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
             continue
         shared = [k for k in others if k in certain and k in ("utf8", "viqr", "lost", scheme)]
         if shared and not (mixed and _vietnamese_as_written(word)):
-            shown = chunk.strip(_LOST_EDGES) if shared[0] == "lost" else word
+            shown = chunk.strip(_LOST_EDGES) if shared[0] == "lost" else _display(chunk, shared[0])
             found.setdefault(shown, _REASONS[shared[0]] + _CONTEXT)
         elif others and not _vietnamese_as_written(word):
             doubts.setdefault(word, _DOUBTS[others[0]])  # good Vietnamese as written: no doubt
     return found, doubts
+
+
+def _corroborated(judged: _Judged) -> dict[str, int]:
+    """Per legacy scheme, its maybes when they corroborate each other (else {}): words with
+    letters that the scheme reads as good Vietnamese, one of them Vietnamese as written and
+    one not ("tíi chóng" is TCVN3 for "tới chúng"), in a text without a plainly foreign word
+    ("più où", "Zoë Tác" or "clôt ... José" are not damage)."""
+    as_written = dict.fromkeys(_SCHEMES, 0)
+    doubtful = dict.fromkeys(_SCHEMES, 0)
+    for chunk, kind, _, others in judged:
+        word = chunk.strip(_ASCII_PUNCT)
+        if kind or word.isascii():
+            continue
+        legacy = [k for k in others if k in as_written]
+        good = _vietnamese_as_written(word)
+        if not legacy:
+            if good:
+                continue
+            return {}  # a foreign word: the text is (partly) in another language
+        if not any(ch.isalpha() and not ch.isascii() for ch in word):
+            continue  # "§5", "€100": symbols, no letter
+        for k in legacy:
+            (as_written if good else doubtful)[k] += 1
+    found = {k: as_written[k] + doubtful[k] for k in _SCHEMES if as_written[k] and doubtful[k]}
+    return {k: found.get(k, 0) for k in _SCHEMES} if found else {}
 
 
 def damage_report(text: str, context: Evidence | None = None) -> dict[str, str]:

@@ -443,6 +443,12 @@ def test_ascii_stand_ins_are_found() -> None:
         ("(?)", []),
         ("?id=3", []),
         ("https://x.vn/a?b=1", []),
+        ("--wrap=C?T", ["--wrap=C?T"]),  # CỠ/CẮT after an option's "="
+        ("K?_T?", ["K?_T?"]),  # KÝ_TỰ: two onsets left alone before "?"
+        ("6.3.?L?nh debuild", ["6.3.?L?nh"]),  # a lost no-break space, then Lệnh
+        ("Trang ch? GNU", ["ch?"]),  # chủ: no question ends on "ch"
+        ("%(A=B?T:E)", []),  # a format's conditional
+        ("Câu B?", []),  # one letter and "?": maybe a question
     ],
     ids=[
         "capital",
@@ -454,6 +460,12 @@ def test_ascii_stand_ins_are_found() -> None:
         "alone",
         "query",
         "url",
+        "option",
+        "two-onsets",
+        "lost-space",
+        "onset-cluster",
+        "format",
+        "letter-question",
     ],
 )
 def test_a_question_mark_in_place_of_a_letter(text: str, found: list[str]) -> None:
@@ -484,11 +496,22 @@ def test_damage_does_not_pass_as_a_foreign_name() -> None:
     assert damaged_words("hóà NguyÔn càc") == ["hóà", "NguyÔn", "càc"]
 
 
-def test_viqr_with_only_apostrophes_and_full_stops_needs_two_words() -> None:
+def test_viqr_with_only_full_stops_or_a_final_apostrophe_needs_two_words() -> None:
     assert damaged_words("tra.ng tha'i") == ["tra.ng", "tha'i"]
     assert damaged_words("Mu.c lu.c") == ["Mu.c", "lu.c"]
-    assert damaged_words("ca'i") == []  # one word: maybe an apostrophe
+    assert damaged_words("ta.i") == []  # one word: maybe a full stop
+    assert damaged_words("no'") == []  # maybe a closing quote
+    assert damaged_words("no' co'") == ["no'", "co'"]
     assert damaged_words("I'm here, I'd go; e.g. i.e. www.hanoi.gov.vn") == []
+
+
+def test_an_apostrophe_inside_a_word_that_reads_as_vietnamese_is_viqr() -> None:
+    # manpages-vi lines typed in VIQR: "khác", "cái." (the full stop ends the sentence)
+    assert damaged_words("kha'c") == ["kha'c"]
+    assert damaged_words("ca'i.") == ["ca'i."]
+    assert damaged_words("na`o.") == ["na`o."]
+    english = "I don't know, it's O'Brien's; we'll see. Hawai'i, l'amour, aujourd'hui"
+    assert damaged_words(english) == []
 
 
 def test_two_words_written_as_one_are_a_doubt_and_initials_before_a_syllable_pass() -> None:
@@ -496,6 +519,44 @@ def test_two_words_written_as_one_are_a_doubt_and_initials_before_a_syllable_pas
     assert judge("hóà") == ({"hóà": "two tone marks in one syllable"}, {})  # cannot be cut
     assert judge("TMỤC BTHỨC") == ({}, {})  # T(HƯ) MỤC, B(IỂU) THỨC: initials, then a syllable
     assert judge("NGYỄN") == ({}, {"NGYỄN": "not a possible Vietnamese syllable"})
+
+
+def test_camel_case_is_accepted_and_glued_words_stay_a_doubt() -> None:
+    # gettext catalogs name things so; damage never writes syllables capitalised one by one
+    assert judge("KýHiệu ChưaBiết12 ĐóngVới") == ({}, {})
+    glued = {"TÀIKHOẢN": "two words written as one"}
+    assert judge("đặt TÀIKHOẢN làm tên, TÀIKHOẢN") == ({}, glued)  # twice: still a doubt
+    assert damaged_words("NguyÔn") == ["NguyÔn"]  # TCVN3: its second part opens on a vowel
+
+
+def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
+    assert damaged_words("<schema id=“%s”> ký tự L”\\u%0*x” “%s”%s") == []
+    assert damaged_words("C—NG") == ["C—NG"]  # one TCVN3 capital inside: CỘNG
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("thùc thi.", ["thùc"]),  # thực: misspelt as written, good Vietnamese in TCVN3
+        ("vai trß", ["trß"]),  # trò: no language writes a word without a vowel
+        ("mô phöng POSIX Yacc", ["mô", "phöng"]),  # mô phỏng: one foreign-looking, one not
+        ("bao gåm:", ["gåm"]),  # gồm, one of the commonest words
+    ],
+    ids=["misspelt", "no-vowel", "foreign-and-vietnamese", "common"],
+)
+def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: list[str]) -> None:
+    assert damaged_words(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Zoë Tác", "più où", "Jürgen Lü già", "Hélène Müller, Zoë", "5µm", "Crème brûlée à Paris"],
+    ids=["name-and-word", "italian-french", "foreign-beside", "names", "unit", "french-dish"],
+)
+def test_foreign_words_a_legacy_encoding_could_make_are_not_refused(text: str) -> None:
+    # maybes corroborate each other only with a Vietnamese word beside a foreign-looking one
+    # and no plainly foreign word in the text
+    assert damaged_words(text) == []
 
 
 @pytest.mark.parametrize(
