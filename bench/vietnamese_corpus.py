@@ -5,11 +5,11 @@
 Corpora (Debian packages hunspell-vi, manpages-vi and maint-guide-vi; `make bench` installs
 them): the spelling dictionary's words, the text lines of the Vietnamese manual pages and of
 the Debian New Maintainers' Guide in Vietnamese; and, held out (no rule of
-functions/vietnamese.py was tuned on it), a seeded sample of the lines of the Vietnamese gettext
-catalogs the machine's packages install (/usr/share/locale/vi).  Measured: how much of this
-correct text is refused, how much of it is caught once damaged (bench/damage.py: legacy encodings and UTF-8
-read as Windows-1252 or Latin-1, VNI, VIQR, "?" stand-ins), on whole lines and on 2-3-word
-chunks, and how fast damage_report runs.
+functions/vietnamese.py was tuned on it), a seeded sample of the lines of the Vietnamese
+gettext catalogs the machine's packages install (/usr/share/locale/vi).  Measured: how much
+of this correct text is refused, how much of it is caught once damaged (bench/damage.py:
+legacy encodings and UTF-8 read as Windows-1252 or Latin-1, VNI, VIQR, "?" stand-ins), on
+whole lines and on 2-3-word chunks, and how fast damage_report runs.
 """
 
 from __future__ import annotations
