@@ -13,7 +13,17 @@ from chalice.app import Request
 
 from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
-from functions import automatic, intake, openapi, procedures, records, signatures, sweep, telemetry
+from functions import (
+    automatic,
+    intake,
+    openapi,
+    procedures,
+    records,
+    signatures,
+    sweep,
+    telemetry,
+    verification,
+)
 from functions.access import Principal, caller
 from functions.errors import DomainError
 from functions.http import (
@@ -213,6 +223,22 @@ def retry_failed_cases() -> Response:
 def get_record(record_id: str) -> Response:
     services, principal = _caller(app.current_request)
     return _json(200, records.get_record(services, principal, record_id))
+
+
+# application/json too: chalice takes a request without Content-Type for JSON, and would
+# answer it 415 before the token is checked; verification.verify_pdf checks the type itself.
+@app.route(
+    "/v1/verifications", methods=["POST"], content_types=[verification.PDF, "application/json"]
+)
+@api
+def verify_pdf() -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    body = request.raw_body or b""
+    pdf = body.encode("utf-8") if isinstance(body, str) else body
+    content_type = request.headers.get("content-type", "")
+    return _json(200, verification.verify_pdf(services, principal, content_type, pdf))
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

@@ -70,6 +70,13 @@ class TooLarge(DomainError):
         super().__init__(message, [], "too_large")
 
 
+class UnsupportedMedia(DomainError):
+    """The body is not of the media type the route takes: 415."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, [], "unsupported_media_type")
+
+
 class Invalid(DomainError):
     """Readable but wrong content (schema, Vietnamese text, rules): 422."""
 

@@ -15,6 +15,7 @@ from functions.errors import (
     TooLarge,
     Unauthorized,
     Unavailable,
+    UnsupportedMedia,
 )
 
 STATUS: dict[type[DomainError], int] = {
@@ -25,6 +26,7 @@ STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     Refused: 409,
     TooLarge: 413,
+    UnsupportedMedia: 415,
     Invalid: 422,
     Unavailable: 503,
 }

@@ -21,13 +21,16 @@ from functions.model import (
     STEP_WAITING,
     TRANSITIONS,
 )
+from functions.settings import Settings
 from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
+from signing.validation import DOCUMENT_TIMESTAMP, LEVEL_B_B, LEVEL_B_T, SIGNATURE
 from templates.catalogue import Catalogue
 
 VERSION = "1.0.0"
 PDF = "application/pdf"
 PNG = "image/png"
 MAX_PAGE = 999_999  # functions/records.py reads at most 6 digits
+MAX_PDF_BYTES = Settings.max_pdf_bytes  # the default; a stage may set HOSO_MAX_PDF_BYTES
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -133,10 +136,45 @@ RECORD = {
         "archived_at": TIME,
         "retain_until": TIME,
         "download_url": {"type": "string", "format": "uri"},
-        "validation": _nullable({"type": "object"}),
+        "validation": _nullable(_ref("ValidationReport")),
     },
     "required": ["id", "case_id", "procedure", "organization", "number", "sha256"],
 }
+
+TIMESTAMP = _object({"time": TIME, "trusted": {"type": "boolean"}})
+VALIDATION_ENTRY = _object(
+    {
+        "field": TEXT,
+        "kind": {"enum": [SIGNATURE, DOCUMENT_TIMESTAMP]},
+        "signer": _nullable(TEXT),
+        "certificate_sha256": _nullable(SHA256),
+        "intact": {"type": "boolean"},
+        "trusted": {"type": "boolean", "description": "chains to the configured anchors"},
+        "coverage": _nullable({**TEXT, "description": "entire_file, entire_revision, …"}),
+        "modification_level": _nullable(
+            {**TEXT, "description": "after the signature: none, lta_updates, form_filling, …"}
+        ),
+        "timestamp": _nullable(TIMESTAMP),
+        "revocation": _nullable(
+            _object(
+                {
+                    "status": {"enum": ["good", "revoked", "revoked_after_signing", "unknown"]},
+                    "embedded": {"type": "boolean"},
+                }
+            )
+        ),
+        "level": _nullable({"enum": [LEVEL_B_B, LEVEL_B_T, LEVEL_B_LT, LEVEL_B_LTA]}),
+        "indication": {"enum": ["PASSED", "INDETERMINATE", "FAILED"]},
+        "subindication": _nullable({**TEXT, "description": "EN 319 102-1's, when not passed"}),
+        "valid": {"type": "boolean"},
+    }
+)
+VALIDATION = _object(
+    {
+        "valid": {"type": "boolean", "description": "at least one signature, every one valid"},
+        "signatures": {"type": "array", "items": VALIDATION_ENTRY},
+    }
+)
 
 PROCEDURES = _object(
     {
@@ -167,6 +205,7 @@ class Operation:
     ok: int
     answer: dict[str, Any]  # media type → schema
     body: dict[str, Any] | None = None  # the JSON body's schema
+    binary_body: str | None = None  # or the media type of a binary body
     parameters: list[dict[str, Any]] = field(default_factory=list)
     errors: tuple[int, ...] = ()
 
@@ -263,6 +302,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=_object({"reason": {"type": "string", "minLength": 1, "maxLength": 100}}),
         errors=(400, 401, 403, 413, 415, 422, 503),
     ),
+    ("POST", "/v1/verifications"): Operation(
+        "Validate every signature and document timestamp of a PDF (the body, at most "
+        f"{MAX_PDF_BYTES} bytes) against the configured trust anchors and the validation "
+        "data it carries; nothing is fetched",
+        (),
+        200,
+        _json(_ref("ValidationReport")),
+        binary_body=PDF,
+        errors=(401, 413, 415, 422, 503),
+    ),
     ("GET", "/v1/records/{record_id}"): Operation(
         "An archived record (archivists of its organisation or above): metadata and a "
         "short-lived download URL",
@@ -318,6 +367,8 @@ def _operation(method: str, path: str, operation: Operation) -> dict[str, Any]:
         answer["parameters"] = parameters
     if operation.body is not None:
         answer["requestBody"] = {"required": True, "content": _json(operation.body)}
+    elif operation.binary_body is not None:
+        answer["requestBody"] = {"required": True, "content": _binary(operation.binary_body)}
     answer["security"] = [] if roles is None else [{"bearer": []}]
     return answer
 
@@ -329,7 +380,7 @@ ERROR_MEANINGS = {
     404: "not found, or not visible to the caller",
     409: "a conflict: not your turn, a reused idempotency key, a refusal (the reason is the code)",
     413: "the body is too large",
-    415: "the body is not JSON",
+    415: "the body is not of the route's media type (JSON, or application/pdf)",
     422: "readable, but not valid: each detail names the field",
     503: "a service the platform depends on is down; try again after Retry-After seconds",
 }
@@ -360,6 +411,7 @@ def openapi_document(routes: Iterable[tuple[str, str]], catalogue: Catalogue) ->
                 "Error": ERROR,
                 "Case": CASE,
                 "Record": RECORD,
+                "ValidationReport": VALIDATION,
                 **_procedure_schemas(catalogue),
             },
             "responses": {

@@ -24,6 +24,9 @@ class Settings:
     aws_endpoint_url: str | None = None
     download_url_ttl_seconds: int = 300
     max_body_bytes: int = 1_000_000
+    # A PDF sent in a request body: Lambda takes 6 MB per request and base64 makes 4.5 MB of
+    # a PDF; larger files go through a presigned upload.
+    max_pdf_bytes: int = 4_500_000
     # Automatic steps (seal, archive) that meet a transient error are retried with back-off
     # (first delay, doubling up to the longest) until the budget runs out; then the case fails.
     retry_budget_seconds: int = 24 * 3600
@@ -68,6 +71,7 @@ class Settings:
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             download_url_ttl_seconds=int(env.get("HOSO_DOWNLOAD_URL_TTL_SECONDS", "300")),
             max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),
+            max_pdf_bytes=int(env.get("HOSO_MAX_PDF_BYTES", "4500000")),
             retry_budget_seconds=int(env.get("HOSO_RETRY_BUDGET_SECONDS", str(24 * 3600))),
             retry_first_delay_seconds=int(env.get("HOSO_RETRY_FIRST_DELAY_SECONDS", "60")),
             retry_longest_delay_seconds=int(env.get("HOSO_RETRY_LONGEST_DELAY_SECONDS", "3600")),

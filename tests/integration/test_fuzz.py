@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 import hypothesis
+import hypothesis.strategies as st
 import pytest
 import schemathesis
 from schemathesis.checks import ignored_auth, positive_data_acceptance
@@ -46,6 +47,20 @@ def _document() -> dict[str, Any]:
     return openapi_document(routes, Catalogue())
 
 
+# PDF bodies (POST /v1/verifications): random bytes, and small PDFs with and without a
+# signature field whose /Contents is not CMS
+_MINIMAL_PDF = (
+    b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
+    b"<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+schemathesis.openapi.media_type(
+    "application/pdf",
+    st.one_of(
+        st.binary(max_size=4096),
+        st.sampled_from([_MINIMAL_PDF, _MINIMAL_PDF.replace(b"/Count 0", b"/Count 99999")]),
+        st.binary(max_size=512).map(lambda tail: _MINIMAL_PDF + tail),
+    ),
+)
 schema = schemathesis.openapi.from_dict(_document())
 schema.config.seed = SEED
 schema.config.generation.update(max_examples=EXAMPLES)
