@@ -221,8 +221,11 @@ def retry_failed_cases() -> Response:
 @app.route("/v1/records/{record_id}")
 @api
 def get_record(record_id: str) -> Response:
-    services, principal = _caller(app.current_request)
-    return _json(200, records.get_record(services, principal, record_id))
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    verify = request.query_params.get("verify") if request.query_params else None
+    return _json(200, records.get_record(services, principal, record_id, verify))
 
 
 # application/json too: chalice takes a request without Content-Type for JSON, and would

@@ -81,20 +81,26 @@ class DocumentStore:
         return found
 
     def get(self, key: str, version_id: str | None = None) -> bytes:
-        """The bytes of a stored PDF; NotFound if absent."""
+        """The bytes of a stored object; NotFound if absent. S3 sends the SHA-256 it kept
+        (``ChecksumMode``) and botocore checks the bytes against it on every read."""
         extra = {"VersionId": version_id} if version_id else {}
         with aws_errors("document storage", _missing(key)):
-            response = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
+            response = self._s3.get_object(
+                Bucket=self._bucket, Key=key, ChecksumMode="ENABLED", **extra
+            )
             return bytes(response["Body"].read())
 
-    def archive(self, key: str, pdf: bytes, retain_until: dt.datetime) -> ArchivedObject:
-        """Store a final PDF under COMPLIANCE retention until ``retain_until``.
+    def archive(
+        self, key: str, data: bytes, retain_until: dt.datetime, content_type: str = PDF
+    ) -> ArchivedObject:
+        """Store a final object (a record's PDF, its manifest) under COMPLIANCE retention
+        until ``retain_until``.
 
         Idempotent: if a version of ``key`` with the same SHA-256 is already there (an
         earlier attempt wrote it, then failed before indexing it), that version is
         returned instead of writing a second locked copy nobody could delete.
         """
-        digest = hashlib.sha256(pdf).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
         existing = self._version_with(key, digest)
         if existing is not None:
             return existing
@@ -102,14 +108,19 @@ class DocumentStore:
             response = self._s3.put_object(
                 Bucket=self._bucket,
                 Key=key,
-                Body=pdf,
-                ContentType=PDF,
+                Body=data,
+                ContentType=content_type,
                 ChecksumAlgorithm="SHA256",
                 Metadata={"sha256": digest},
                 ObjectLockMode="COMPLIANCE",
                 ObjectLockRetainUntilDate=retain_until,
             )
         return ArchivedObject(key=key, version_id=str(response["VersionId"]))
+
+    def first_version(self, key: str) -> ArchivedObject | None:
+        """The oldest version of ``key`` (a manifest an earlier attempt wrote), or None."""
+        found = [version for found_key, version in self.versions(key) if found_key == key]
+        return ArchivedObject(key=key, version_id=found[-1]) if found else None
 
     def _version_with(self, key: str, sha256: str) -> ArchivedObject | None:
         for found_key, version_id in self.versions(key):

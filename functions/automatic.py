@@ -4,6 +4,7 @@ after a transient error, or the case moved to ``failed`` with a reason."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -22,6 +23,14 @@ from functions.errors import (
     Problem,
     Refused,
     Unavailable,
+)
+from functions.manifest import (
+    JSON,
+    build_manifest,
+    manifest_bytes,
+    manifest_key,
+    pdf_key,
+    read_manifest,
 )
 from functions.model import (
     ARCHIVE_STEP,
@@ -49,6 +58,7 @@ from functions.schedule import (
 from functions.services import Services
 from functions.sign import apply_signature
 from signing.backends import CallbackSigner
+from signing.validation import open_pdf, validate_pdf
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +141,11 @@ def archive_case(services: Services, case: Case) -> Case:
     pdf = services.documents.get(case.document.key, case.document.version_id)
     if hashlib.sha256(pdf).hexdigest() != case.document.sha256:
         raise Refused("document_altered", "the sealed document is not the one the case signed")
-    now = services.clock()
-    until = retain_until(now, procedure.retention_years)
     record_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"hoso:record:{case.id}"))
-    archived = services.documents.archive(f"records/{record_id}.pdf", pdf, until)
+    manifest = _manifest(services, case, record_id, procedure.retention_years, pdf)
+    now = dt.datetime.fromisoformat(manifest["archived_at"])
+    until = dt.datetime.fromisoformat(manifest["retention"]["until"])
+    archived = services.documents.archive(pdf_key(record_id), pdf, until)
     record = {
         "id": record_id,
         "case_id": case.id,
@@ -151,6 +162,8 @@ def archive_case(services: Services, case: Case) -> Case:
             {"step": s.step, "kind": s.kind, "signer": s.signer, "level": s.level}
             for s in case.signatures
         ],
+        "validation": manifest["validation"],
+        "manifest": {"key": manifest_key(record_id)},
     }
     changed = copy.deepcopy(case)
     changed.record_id = record_id
@@ -167,6 +180,33 @@ def archive_case(services: Services, case: Case) -> Case:
     services.cases.update_case(changed, case.version, [event], record=record)
     publish_events(services, [event])
     return changed
+
+
+def _manifest(
+    services: Services, case: Case, record_id: str, retention_years: int, pdf: bytes
+) -> dict[str, Any]:
+    """The record's manifest, written under Object Lock before the PDF: the one an earlier
+    attempt wrote (its dates are the archive's), or a new one after the sealed document
+    validates (a document that does not is refused: it would be archived unprovable)."""
+    written = services.documents.first_version(manifest_key(record_id))
+    if written is not None:
+        return read_manifest(services.documents.get(written.key, written.version_id))
+    now = services.clock()
+    report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
+    if not report["valid"]:
+        failing = (
+            next(e for e in report["signatures"] if not e["valid"])
+            if report["signatures"]
+            else {"field": "document", "subindication": "no signature"}
+        )
+        raise Refused(
+            "validation_failed",
+            f"the sealed document does not validate: {failing['field']} {failing['subindication']}",
+        )
+    until = retain_until(now, retention_years)
+    manifest = build_manifest(case, record_id, report, now, until, len(pdf))
+    services.documents.archive(manifest_key(record_id), manifest_bytes(manifest), until, JSON)
+    return manifest
 
 
 def remove_drafts(services: Services, case: Case) -> Case:

@@ -172,8 +172,10 @@ VALIDATION_ENTRY = _object(
 VALIDATION = _object(
     {
         "valid": {"type": "boolean", "description": "at least one signature, every one valid"},
+        "checked_at": {**TIME, "description": "a record's: when it was validated"},
         "signatures": {"type": "array", "items": VALIDATION_ENTRY},
-    }
+    },
+    optional=["checked_at"],
 )
 
 PROCEDURES = _object(
@@ -233,6 +235,14 @@ PAGE = {
     "in": "query",
     "required": False,
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+}
+
+VERIFY = {
+    "name": "verify",
+    "in": "query",
+    "required": False,
+    "description": "true: validate the record now (`validation` made now, not at archive time)",
+    "schema": {"enum": ["true", "false"], "default": "false"},
 }
 
 # Every route of app.py, keyed by (method, path) as chalice's route table has them;
@@ -313,12 +323,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         errors=(401, 413, 415, 422, 503),
     ),
     ("GET", "/v1/records/{record_id}"): Operation(
-        "An archived record (archivists of its organisation or above): metadata and a "
-        "short-lived download URL",
+        "An archived record (archivists of its organisation or above): metadata, a "
+        "short-lived download URL and its validation (made at archive time, or now)",
         ("archivist",),
         200,
         _json(_ref("Record")),
-        errors=READ_ERRORS,
+        parameters=[VERIFY],
+        errors=(400, *READ_ERRORS),
     ),
 }
 

@@ -7,8 +7,10 @@ from typing import Any
 
 from functions.access import Principal, organization_chain
 from functions.errors import Malformed, NotFound, Problem
+from functions.schedule import iso
 from functions.services import Services
 from functions.signatures import load_case
+from signing.validation import open_pdf, validate_pdf
 from templates.preview import page_png
 
 
@@ -51,9 +53,14 @@ def get_case_preview(
     return page_png(pdf, page_number)
 
 
-def get_record(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:
+def get_record(
+    services: Services, principal: Principal, record_id: str, verify: str | None = None
+) -> dict[str, Any]:
     """An archived record's metadata with a short-lived download URL (archivists, for the
-    records of their organisation and the ones below it)."""
+    records of their organisation and the ones below it); ``verify`` "true": its
+    ``validation`` is made now, not the one made when it was archived."""
+    if verify not in (None, "true", "false"):
+        raise Malformed("verify must be true or false", [Problem("query.verify", "not a boolean")])
     principal.require("archivist")
     record = services.cases.get_record(record_id)
     if record is None or principal.organization not in organization_chain(
@@ -64,7 +71,12 @@ def get_record(services: Services, principal: Principal, record_id: str) -> dict
     url = services.documents.download_url(
         archived, services.settings.download_url_ttl_seconds, f"{record_id}.pdf"
     )
-    view = {k: v for k, v in record.items() if k != "object"}
+    view = {k: v for k, v in record.items() if k not in ("object", "manifest")}
     view["download_url"] = url
     view.setdefault("validation", None)
+    if verify == "true":
+        now = services.clock()
+        pdf = services.documents.get(archived.key, archived.version_id)
+        report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
+        view["validation"] = {"valid": report["valid"], "checked_at": iso(now)} | report
     return view

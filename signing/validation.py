@@ -27,7 +27,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESStatus, AdESSubIndic
+from pyhanko.sign.ades.report import AdESPassed, AdESStatus, AdESSubIndic
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.ades import ades_lta_validation, ades_timestamp_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
@@ -197,6 +197,23 @@ def _entry(
     }
 
 
+def _current_time_passed(indication: AdESSubIndic, status: Any) -> AdESSubIndic:
+    """EN 319 102-1 (5.6.2.1): a signature that passes validation at the current time has
+    passed; past validation is for one that does not (a certificate revoked or expired
+    since). pyHanko runs its past validation after a pass too, and that step reads the
+    machine's clock instead of the validation time: a document signed later than the
+    machine's clock (a test's clock run ahead) comes out NO_POE there. A pass at the
+    current time (intact, valid, trusted, timestamp trusted, not revoked) stands."""
+    if (
+        indication.status == AdESStatus.INDETERMINATE
+        and status is not None
+        and status.bottom_line
+        and not status.revoked
+    ):
+        return AdESPassed.OK
+    return indication
+
+
 async def _signature(
     embedded: EmbeddedPdfSignature,
     reader: PdfFileReader,
@@ -210,7 +227,8 @@ async def _signature(
     )
     status = result.api_status
     stamp = status.timestamp_validity if status is not None else None
-    passed = result.ades_subindic.status == AdESStatus.PASSED
+    indication = _current_time_passed(result.ades_subindic, status)
+    passed = indication.status == AdESStatus.PASSED
     level = None
     if passed:
         dss_revision = _first_dss_revision(reader, embedded.signed_revision)
@@ -235,7 +253,7 @@ async def _signature(
         embedded,
         SIGNATURE,
         status,
-        result.ades_subindic,
+        indication,
         timestamp=(
             {"time": _moment(stamp.timestamp), "trusted": bool(stamp.trusted)} if stamp else None
         ),

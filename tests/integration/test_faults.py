@@ -6,6 +6,7 @@ version order, one per transition with stable ids, and none for a change not com
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import shutil
 import uuid
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from cloud.archive import ArchivedObject
 from functions.access import Principal
 from functions.automatic import retry_case, retry_failed
 from functions.errors import Conflict, Forbidden, Refused, Unavailable
@@ -26,6 +28,7 @@ from functions.signatures import sign_as_officer
 from functions.sweep import sweep
 from infra.servers import free_port
 from signing.backends import CallbackSigner
+from signing.devpki import DevPki
 from templates import TEMPLATES_DIR
 from templates.catalogue import Catalogue
 from tests.conftest import Stack
@@ -146,7 +149,8 @@ def test_a_crash_after_the_seal_commit_and_before_the_archive(rig: Rig) -> None:
 
 def test_a_crash_after_the_archive_write_and_before_the_index(rig: Rig) -> None:
     case = rig.submit()
-    rig.faults.add("s3", "PutObject", when=lambda p: "ObjectLockMode" in p, after=True, times=1)
+    pdf_put = lambda p: str(p["Key"]).endswith(".pdf") and "ObjectLockMode" in p  # noqa: E731
+    rig.faults.add("s3", "PutObject", when=pdf_put, after=True, times=1)
     with pytest.raises(Crash):
         sign_as_officer(rig.services, rig.officer, case.id)
     sealed = rig.case(case.id)
@@ -160,6 +164,53 @@ def test_a_crash_after_the_archive_write_and_before_the_index(rig: Rig) -> None:
     versions = rig.services.documents.versions(record["object"]["key"])
     assert versions == [(record["object"]["key"], record["object"]["version_id"])]
     assert_events_in_order(rig, final)
+
+
+def test_a_crash_between_the_manifest_and_the_pdf_keeps_the_first_archive_time(
+    rig: Rig,
+) -> None:
+    case = rig.submit()
+    manifest_put = lambda p: str(p["Key"]).endswith(".manifest.json")  # noqa: E731
+    rig.faults.add("s3", "PutObject", when=manifest_put, after=True, times=1)
+    with pytest.raises(Crash):
+        sign_as_officer(rig.services, rig.officer, case.id)
+    assert rig.case(case.id).status == "sealed"
+
+    final = rig.finish(case.id)  # an hour later
+    assert final.status == "archived" and final.record_id
+    record = rig.services.cases.get_record(final.record_id)
+    assert record is not None
+    [(key, version)] = rig.services.documents.versions(record["manifest"]["key"])
+    manifest = json.loads(rig.services.documents.get(key, version))
+    # one locked manifest; the record, the manifest and the PDF's lock tell one archive time
+    assert manifest["archived_at"] == record["archived_at"]
+    assert manifest["retention"]["until"] == record["retain_until"]
+    pdf = ArchivedObject(**record["object"])
+    _, locked_until = rig.services.documents.retention(pdf)
+    assert locked_until == dt.datetime.fromisoformat(record["retain_until"])
+    assert_events_in_order(rig, final)
+
+
+def test_a_sealed_document_that_does_not_validate_is_not_archived(rig: Rig) -> None:
+    # the seal went through; then the trust anchors changed (another PKI's root): the
+    # archive refuses a document it cannot prove, and the case fails with the reason
+    case = rig.submit()
+    rig.faults.add("s3", "PutObject", when=lambda p: "ObjectLockMode" in p, times=1)
+    with pytest.raises(Crash):
+        sign_as_officer(rig.services, rig.officer, case.id)
+    other = DevPki.create("http://127.0.0.1:9/ocsp", name="Another")
+    untrusting = dataclasses.replace(
+        rig.services,
+        trust=dataclasses.replace(rig.services.trust, trust_roots_pem=(other.root_pem,)),
+    )
+    rig.stack.clock.advance(rig.services.settings.retry_longest_delay_seconds)
+    sweep(untrusting)
+    failed = rig.case(case.id)
+    assert failed.status == "failed" and failed.record_id is None
+    assert failed.failure is not None and failed.failure.reason == "validation_failed"
+    assert "NO_CERTIFICATE_CHAIN_FOUND" in failed.failure.message
+    record_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"hoso:record:{case.id}"))
+    assert rig.services.documents.versions(f"records/{record_id}") == []  # nothing locked
 
 
 def test_the_bus_down_across_every_step(rig: Rig) -> None:

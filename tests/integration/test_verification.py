@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import time
 import uuid
@@ -21,7 +22,9 @@ import pytest
 from chalice.test import Client
 from pypdf import PdfWriter
 
+from cloud.archive import ArchivedObject
 from functions.intake import submit_case
+from functions.model import Case
 from functions.signatures import sign_as_officer
 from tests.conftest import Stack
 
@@ -30,8 +33,8 @@ from tests.conftest import Stack
 HANG_BOUND_SECONDS = 10
 
 
-def archived_pdf(stack: Stack, procedure: str = "chuyen-sinh-hoat-chinh-thuc") -> bytes:
-    """A record of ``procedure`` submitted in phường Ba Đình, signed and sealed."""
+def archived_case(stack: Stack, procedure: str = "chuyen-sinh-hoat-chinh-thuc") -> Case:
+    """A case of ``procedure`` submitted in phường Ba Đình, signed, sealed and archived."""
     services, people = stack.wired()
     found = services.catalogue.get(procedure)
     assert found is not None
@@ -40,7 +43,13 @@ def archived_pdf(stack: Stack, procedure: str = "chuyen-sinh-hoat-chinh-thuc") -
     if case.status != "archived":
         case = sign_as_officer(services, people("canbo-badinh"), case.id)
     assert case.status == "archived"
-    return services.documents.get(case.document.key, case.document.version_id)
+    return case
+
+
+def archived_pdf(stack: Stack, procedure: str = "chuyen-sinh-hoat-chinh-thuc") -> bytes:
+    """The PDF of a record of ``procedure`` (``archived_case``)."""
+    case = archived_case(stack, procedure)
+    return stack.wired()[0].documents.get(case.document.key, case.document.version_id)
 
 
 @pytest.fixture(scope="module")
@@ -293,3 +302,71 @@ def test_a_5_mb_pdf_with_a_4_mb_contents_is_413(client: Client, stack: Stack) ->
     response = _verify(client, stack, huge)
     assert response.status_code == 413
     assert response.json_body["error"]["code"] == "too_large"
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_a_record_carries_its_validation_and_a_locked_manifest(
+    client: Client, stack: Stack
+) -> None:
+    services = stack.wired()[0]
+    case = archived_case(stack)
+    assert case.record_id is not None
+    response = client.http.get(f"/v1/records/{case.record_id}", headers=stack.auth("luu-tru"))
+    assert response.status_code == 200
+    record = response.json_body
+    validation = record["validation"]
+    assert validation["valid"] is True and validation["checked_at"] == record["archived_at"]
+    assert [e["kind"] for e in validation["signatures"]] == [
+        "signature",
+        "signature",
+        "document_timestamp",
+    ]
+    assert "manifest" not in record and "object" not in record
+
+    stored = services.cases.get_record(case.record_id)
+    assert stored is not None
+    [(key, version)] = services.documents.versions(stored["manifest"]["key"])
+    manifest = json.loads(services.documents.get(key, version))
+    assert manifest["record_id"] == case.record_id and manifest["digitised"] is False
+    assert manifest["document"]["sha256"] == record["sha256"] == case.document.sha256
+    assert manifest["number"] == record["number"] and manifest["procedure"] == case.procedure
+    assert [s["certificate_sha256"] for s in manifest["signatures"]] == [
+        e["certificate_sha256"] for e in validation["signatures"]
+    ]
+    assert manifest["validation"] == validation  # the index holds what the manifest says
+    assert manifest["retention"] == {"mode": "COMPLIANCE", "until": record["retain_until"]}
+    mode, until = services.documents.retention(ArchivedObject(key, version))
+    assert mode == "COMPLIANCE" and until == dt.datetime.fromisoformat(record["retain_until"])
+    # no personal data of the member: none of the case data's strings is in the manifest
+    found = services.catalogue.get(case.procedure)
+    assert found is not None
+    text = json.dumps(manifest, ensure_ascii=False)
+    leaked = [v for v in _strings(found.example) if len(v) > 3 and v in text]
+    assert leaked == []
+
+
+def test_a_record_is_validated_again_on_request(client: Client, stack: Stack) -> None:
+    case = archived_case(stack)
+    headers = stack.auth("luu-tru")
+    stack.clock.advance(3600)
+    later = client.http.get(f"/v1/records/{case.record_id}?verify=true", headers=headers)
+    assert later.status_code == 200
+    validation = later.json_body["validation"]
+    assert validation["valid"] is True
+    assert validation["checked_at"] > later.json_body["archived_at"]
+    bad = client.http.get(f"/v1/records/{case.record_id}?verify=maybe", headers=headers)
+    assert bad.status_code == 400
+    assert bad.json_body["error"]["details"] == [
+        {"field": "query.verify", "problem": "not a boolean"}
+    ]
+    officer = client.http.get(
+        f"/v1/records/{case.record_id}?verify=true", headers=stack.auth("canbo-badinh")
+    )
+    assert officer.status_code == 403
