@@ -82,6 +82,15 @@ class Rig:
             sweep(self.services)
         return self.case(case_id)
 
+    def sealed_not_archived(self) -> Case:
+        """A case whose process died at its first archive write: sealed, not archived."""
+        case = self.submit()
+        self.faults.add("s3", "PutObject", when=lambda p: "ObjectLockMode" in p, times=1)
+        with pytest.raises(Crash):
+            sign_as_officer(self.services, self.officer, case.id)
+        assert self.case(case.id).status == "sealed"
+        return case
+
     def seal_key(self, organization: str = ORG) -> str:
         entry = self.services.cases.get_organization(organization)
         assert entry is not None
@@ -136,12 +145,7 @@ def test_a_crash_after_the_officer_commit_and_before_the_seal(rig: Rig) -> None:
 
 
 def test_a_crash_after_the_seal_commit_and_before_the_archive(rig: Rig) -> None:
-    case = rig.submit()
-    rig.faults.add("s3", "PutObject", when=lambda p: "ObjectLockMode" in p, times=1)
-    with pytest.raises(Crash):
-        sign_as_officer(rig.services, rig.officer, case.id)
-    assert rig.case(case.id).status == "sealed"
-
+    case = rig.sealed_not_archived()
     final = rig.finish(case.id)
     assert final.status == "archived" and final.record_id
     assert_events_in_order(rig, final)
@@ -194,10 +198,7 @@ def test_a_crash_between_the_manifest_and_the_pdf_keeps_the_first_archive_time(
 def test_a_sealed_document_that_does_not_validate_is_not_archived(rig: Rig) -> None:
     # the seal went through; then the trust anchors changed (another PKI's root): the
     # archive refuses a document it cannot prove, and the case fails with the reason
-    case = rig.submit()
-    rig.faults.add("s3", "PutObject", when=lambda p: "ObjectLockMode" in p, times=1)
-    with pytest.raises(Crash):
-        sign_as_officer(rig.services, rig.officer, case.id)
+    case = rig.sealed_not_archived()
     other = DevPki.create("http://127.0.0.1:9/ocsp", name="Another")
     untrusting = dataclasses.replace(
         rig.services,
