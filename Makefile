@@ -43,11 +43,13 @@ previews: $(STAMP)
 	$(PY) -m infra.previews
 
 # Benchmarks (speed and sizes are measured here, never asserted in tests; bench/RESULTS.md).
-# `make bench` runs both: render, preview and signing times (bench/run.py), then
-# `make bench-vietnamese`: damaged-Vietnamese detection on real Vietnamese text from Debian
-# packages (bench/vietnamese_corpus.py, installed by bench-deps).
+# `make bench` runs them all: `make bench-vietnamese` (damaged-Vietnamese detection on real
+# Vietnamese text from Debian packages: bench/vietnamese_corpus.py, installed by
+# bench-deps), render, preview, signing and verification times (bench/run.py), and record
+# search on 10,000 indexed records (bench/search.py).
 bench: $(STAMP) bench-vietnamese
 	$(PY) -m bench.run
+	$(PY) -m bench.search
 
 bench-vietnamese: $(STAMP) bench-deps
 	$(PY) -m bench.vietnamese_corpus

@@ -19,6 +19,7 @@ from functions import (
     openapi,
     procedures,
     records,
+    search,
     signatures,
     sweep,
     telemetry,
@@ -216,6 +217,16 @@ def retry_failed_cases() -> Response:
     services, principal = _caller(request)
     resumed = automatic.retry_failed(services, principal, _body(request, services))
     return _json(202, {"resumed": resumed})
+
+
+@app.route("/v1/records")
+@api
+def search_records() -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    params = dict(request.query_params or {})
+    return _json(200, search.search_records(services, principal, params))
 
 
 @app.route("/v1/records/{record_id}")

@@ -14,7 +14,7 @@ from botocore.config import Config
 from cloud.archive import DocumentStore
 from cloud.events import EventBus
 from cloud.identity import TokenVerifier
-from cloud.keys import KmsKeys
+from cloud.keys import KmsKeys, KmsMacs
 from cloud.table import CaseTable
 from functions.services import Services
 from functions.settings import Settings
@@ -47,12 +47,14 @@ def build_services(
     os.environ), telling the time by ``clock``, with AWS clients from ``make_client``
     (tests pass their own to pin the time or inject faults)."""
     settings = Settings.from_env(os.environ if env is None else env)
+    kms = make_client(settings, "kms")
     services = Services(
         settings=settings,
         cases=CaseTable(make_client(settings, "dynamodb"), settings.table),
         documents=DocumentStore(make_client(settings, "s3"), settings.bucket),
         events=EventBus(make_client(settings, "events"), settings.event_bus),
-        keys=KmsKeys(make_client(settings, "kms")),
+        keys=KmsKeys(kms),
+        index=KmsMacs(kms, settings.index_key_id),
         catalogue=Catalogue(),
         trust=TrustSettings.from_files(
             Path(settings.trust_anchors_file), settings.tsa_url, STAMP_FONT_FILE

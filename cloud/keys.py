@@ -61,3 +61,41 @@ class KmsKeys:
             return bytes(response["Signature"])
 
         return sign
+
+
+MAC_ALGORITHM = "HMAC_SHA_256"
+
+
+class KmsMacs:
+    """HMACs under one KMS HMAC key (HMAC_256, GENERATE_VERIFY_MAC): index values that must
+    not be kept in clear, and page tokens that must not be forged."""
+
+    def __init__(self, client: Any, key_id: str) -> None:
+        self._kms = client
+        self._key_id = key_id
+
+    def mac(self, message: bytes) -> bytes:
+        with aws_errors("the key service"):
+            response = self._kms.generate_mac(
+                KeyId=self._key_id, Message=message, MacAlgorithm=MAC_ALGORITHM
+            )
+        return bytes(response["Mac"])
+
+    def verify(self, message: bytes, mac: bytes) -> bool:
+        """Whether ``mac`` is this key's MAC of ``message`` (False for any other MAC)."""
+        try:
+            with aws_errors("the key service", _invalid_mac):
+                response = self._kms.verify_mac(
+                    KeyId=self._key_id, Message=message, Mac=mac, MacAlgorithm=MAC_ALGORITHM
+                )
+        except _InvalidMac:
+            return False
+        return bool(response["MacValid"])
+
+
+class _InvalidMac(DomainError):
+    pass
+
+
+def _invalid_mac(error: ClientError) -> DomainError | None:
+    return _InvalidMac("invalid MAC") if error_code(error) == "KMSInvalidMacException" else None

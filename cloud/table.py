@@ -28,6 +28,30 @@ def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
     return item
 
 
+# A record's search attributes (infra/template.yaml's records_by_* indexes), from the
+# "index" the archive step gives it; `rec_scope` holds its organisation and those above.
+RECORD_INDEX_ATTRIBUTES = {
+    "year": "rec_year",
+    "at": "rec_at",
+    "procedure": "rec_procedure",
+    "organization": "rec_organization",
+    "number": "rec_number",
+    "card": "rec_card",
+}
+
+
+def record_search_attributes(record: dict[str, Any]) -> dict[str, Item]:
+    index = record.get("index") or {}
+    attributes: dict[str, Item] = {
+        RECORD_INDEX_ATTRIBUTES[name]: {"S": value}
+        for name, value in index.items()
+        if name in RECORD_INDEX_ATTRIBUTES and value
+    }
+    if index.get("scope"):
+        attributes["rec_scope"] = {"SS": sorted(index["scope"])}
+    return attributes
+
+
 def _log_state_changes(events: list[StatusEvent]) -> None:
     """One log line per committed state change: ids and statuses, never case data."""
     for event in events:
@@ -205,7 +229,9 @@ class CaseTable:
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": _doc(f"RECORD#{record['id']}", record),
+                        "Item": _doc(
+                            f"RECORD#{record['id']}", record, **record_search_attributes(record)
+                        ),
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 }
@@ -247,6 +273,57 @@ class CaseTable:
     def due_cases(self, now: str, limit: int = 100) -> list[str]:
         """Ids of cases whose automatic step is due at ``now`` (ISO time), earliest first."""
         return [str(doc["id"]) for doc in self._queued(WORK, now, limit)]
+
+    def query_records(
+        self,
+        index: str,
+        key: str,
+        at_from: str,
+        at_to: str,
+        equal: dict[str, str],
+        scope: str,
+        limit: int,
+        start: dict[str, Any] | None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of the records whose ``index`` attribute is ``key``, archived between
+        ``at_from`` and ``at_to`` (``rec_at`` bounds), newest first, also matching
+        ``equal`` (index attribute -> value) and visible from ``scope``; and where the
+        next page starts (None: no more)."""
+        hash_name = {
+            "records_by_year": "year",
+            "records_by_procedure": "procedure",
+            "records_by_organization": "organization",
+            "records_by_number": "number",
+            "records_by_card": "card",
+        }[index]
+        names = {"#h": RECORD_INDEX_ATTRIBUTES[hash_name], "#at": "rec_at", "#scope": "rec_scope"}
+        values: dict[str, Item] = {
+            ":h": {"S": key},
+            ":from": {"S": at_from},
+            ":to": {"S": at_to},
+            ":scope": {"S": scope},
+        }
+        conditions = ["contains(#scope, :scope)"]
+        for i, (name, value) in enumerate(sorted(equal.items())):
+            names[f"#f{i}"] = RECORD_INDEX_ATTRIBUTES[name]
+            values[f":f{i}"] = {"S": value}
+            conditions.append(f"#f{i} = :f{i}")
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#h = :h AND #at BETWEEN :from AND :to",
+            "FilterExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            request["ExclusiveStartKey"] = start
+        with aws_errors(SERVICE):
+            response = self._db.query(**request)
+        docs = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
+        return docs, response.get("LastEvaluatedKey")
 
     def failed_cases(self, reason: str, limit: int = 1000, page: int = 100) -> list[str]:
         """Ids of failed cases whose failure reason is ``reason`` (up to ``limit``, read

@@ -21,6 +21,9 @@ from functions.model import (
     STEP_WAITING,
     TRANSITIONS,
 )
+from functions.search import MAX_LIMIT as SEARCH_MAX_LIMIT
+from functions.search import MAX_TOKEN as SEARCH_MAX_TOKEN
+from functions.search import MAX_VALUE as SEARCH_MAX_VALUE
 from functions.settings import Settings
 from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
 from signing.validation import DOCUMENT_TIMESTAMP, LEVEL_B_B, LEVEL_B_T, SIGNATURE
@@ -237,6 +240,28 @@ PAGE = {
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
 }
 
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}  # fmt: skip
+
+
+SEARCH_TEXT = {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_VALUE}
+SEARCH_PARAMETERS = [
+    _query("procedure", SEARCH_TEXT, "a procedure code"),
+    _query("organization", SEARCH_TEXT, "the organisation that issued the record"),
+    _query("number", SEARCH_TEXT, "the document number, e.g. 12-GGT/ĐU"),
+    _query("card", {"type": "string", "pattern": "^[0-9]{8,12}$"}, "the member's party card"),
+    _query("archived_from", {"type": "string", "format": "date"}, "first day, Vietnam time"),
+    _query("archived_to", {"type": "string", "format": "date"}, "last day, Vietnam time"),
+    _query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT, "default": 20},
+        "records per page",
+    ),
+    _query("next", {"type": "string", "maxLength": SEARCH_MAX_TOKEN}, "the previous page's next"),
+]
+
 VERIFY = {
     "name": "verify",
     "in": "query",
@@ -321,6 +346,22 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         _json(_ref("ValidationReport")),
         binary_body=PDF,
         errors=(401, 413, 415, 422, 503),
+    ),
+    ("GET", "/v1/records"): Operation(
+        "Search the archived records of the caller's organisation and the ones below it, "
+        "newest first; each filter is served by an index",
+        ("archivist",),
+        200,
+        _json(
+            _object(
+                {
+                    "items": {"type": "array", "items": _ref("Record")},
+                    "next": _nullable({**TEXT, "description": "opaque; pass as ?next="}),
+                }
+            )
+        ),
+        parameters=SEARCH_PARAMETERS,
+        errors=(400, 401, 403, 422, 503),
     ),
     ("GET", "/v1/records/{record_id}"): Operation(
         "An archived record (archivists of its organisation or above): metadata, a "

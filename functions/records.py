@@ -8,6 +8,7 @@ from typing import Any
 from functions.access import Principal, organization_chain
 from functions.errors import Malformed, NotFound, Problem
 from functions.schedule import iso
+from functions.search import record_view
 from functions.services import Services
 from functions.signatures import load_case
 from signing.validation import open_pdf, validate_pdf
@@ -71,7 +72,7 @@ def get_record(
     url = services.documents.download_url(
         archived, services.settings.download_url_ttl_seconds, f"{record_id}.pdf"
     )
-    view = {k: v for k, v in record.items() if k not in ("object", "manifest")}
+    view = record_view(record)
     view["download_url"] = url
     view.setdefault("validation", None)
     if verify == "true":

@@ -35,6 +35,17 @@ class CaseStore(Protocol):
     def mark_published(self, event: StatusEvent) -> None: ...
     def due_cases(self, now: str, limit: int = 100) -> list[str]: ...
     def failed_cases(self, reason: str, limit: int = 1000, page: int = 100) -> list[str]: ...
+    def query_records(
+        self,
+        index: str,
+        key: str,
+        at_from: str,
+        at_to: str,
+        equal: dict[str, str],
+        scope: str,
+        limit: int,
+        start: dict[str, Any] | None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
 
 
 class ArchivedRef(Protocol):
@@ -62,6 +73,11 @@ class KeyService(Protocol):
     def raw_signer(self, key_id: str) -> Callable[[bytes], bytes]: ...
 
 
+class MacService(Protocol):
+    def mac(self, message: bytes) -> bytes: ...
+    def verify(self, message: bytes, mac: bytes) -> bool: ...
+
+
 @dataclass
 class Services:
     """Everything the functions use, wired once by the bootstrap."""
@@ -71,6 +87,7 @@ class Services:
     documents: DocumentStore
     events: EventPublisher
     keys: KeyService
+    index: MacService
     catalogue: Catalogue
     trust: TrustSettings
     clock: Callable[[], dt.datetime]

@@ -21,6 +21,7 @@ class Settings:
     token_issuer: str
     tsa_url: str
     trust_anchors_file: str
+    index_key_id: str  # KMS HMAC key: party-card numbers in the search index, page tokens
     aws_endpoint_url: str | None = None
     download_url_ttl_seconds: int = 300
     max_body_bytes: int = 1_000_000
@@ -68,6 +69,7 @@ class Settings:
             token_issuer=issuer,
             tsa_url=need("HOSO_TSA_URL"),
             trust_anchors_file=need("HOSO_TRUST_ANCHORS_FILE"),
+            index_key_id=need("HOSO_INDEX_KEY_ID"),
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             download_url_ttl_seconds=int(env.get("HOSO_DOWNLOAD_URL_TTL_SECONDS", "300")),
             max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),

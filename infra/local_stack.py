@@ -126,6 +126,12 @@ def create_stack(
     pki = DevPki.create(f"{pki_url}/ocsp")
     pki.save(state_dir / "pki")
     kms = _client("kms", endpoint, region)
+    index_key = properties(template, "IndexKey")
+    index_key_id = kms.create_key(
+        Description=f"hoso {stage} record index (HMAC)",
+        KeySpec=index_key["KeySpec"],
+        KeyUsage=index_key["KeyUsage"],
+    )["KeyMetadata"]["KeyId"]
     _register_directory(
         KmsKeys(kms),
         kms,
@@ -142,6 +148,7 @@ def create_stack(
         "table": names["table"],
         "event_bus": names["event_bus"],
         "events_queue_url": queue_url,
+        "index_key_id": index_key_id,
         "trust_anchor_pem": pki.root_pem,
         "tsa_url": f"{pki_url}/tsa",
         "demo_users": [
@@ -246,4 +253,5 @@ def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict
         "HOSO_JWKS_URL": f"{endpoint}/{outputs['user_pool_id']}/.well-known/jwks.json",
         "HOSO_TSA_URL": outputs["tsa_url"],
         "HOSO_TRUST_ANCHORS_FILE": str(trust_anchors_file),
+        "HOSO_INDEX_KEY_ID": outputs["index_key_id"],
     }

@@ -34,12 +34,14 @@ class Names:
     bucket: str
     table: str
     event_bus: str
+    index_key_id: str
 
     def arn(self, logical_id: str) -> str:
         return {
             "ArchiveBucket": f"arn:aws:s3:::{self.bucket}",
             "CaseTable": f"arn:aws:dynamodb:{self.region}:{ACCOUNT}:table/{self.table}",
             "EventBus": f"arn:aws:events:{self.region}:{ACCOUNT}:event-bus/{self.event_bus}",
+            "IndexKey": f"arn:aws:kms:{self.region}:{ACCOUNT}:key/{self.index_key_id}",
         }[logical_id]
 
     def substitute(self, text: str) -> str:
@@ -163,6 +165,12 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
     ("kms", "Sign"): _kms_sign,
     ("kms", "GetPublicKey"): lambda names, params: [
         Need("kms:GetPublicKey", _kms_key(names, params["KeyId"]))
+    ],
+    ("kms", "GenerateMac"): lambda names, params: [
+        Need("kms:GenerateMac", _kms_key(names, params["KeyId"]))
+    ],
+    ("kms", "VerifyMac"): lambda names, params: [
+        Need("kms:VerifyMac", _kms_key(names, params["KeyId"]))
     ],
     ("events", "PutEvents"): _put_events,
 }

@@ -1,0 +1,203 @@
+"""Searching archived records: each filter served by its own index, within the caller's scope."""
+
+# GET /v1/records takes at most one of each filter; the most selective one picks the index
+# (party card, then document number, organisation, procedure, else the year of archiving),
+# the others filter its pages, and every page is limited to the records of the archivist's
+# organisation and the ones below it (`rec_scope`). Never a scan. The party-card number is
+# personal data: the index holds its HMAC under a KMS key (cloud/keys.KmsMacs), and so
+# does a search for it. `next` is opaque and tamper-evident: the position in the index and
+# a fingerprint of the filters, under the same key's MAC.
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Any
+
+from functions.access import Principal, organization_chain
+from functions.errors import Invalid, Malformed, Problem
+from functions.model import Case
+from functions.schedule import utc_key
+from functions.services import Services
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+FIRST_YEAR = 2025  # the platform's first archive year: the year index goes back to it
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_READS = 10  # index pages read for one answer page; past them `next` carries on
+CARD = re.compile(r"[0-9]{8,12}")
+FILTERS = ("procedure", "organization", "number", "card", "archived_from", "archived_to")
+PARAMETERS = (*FILTERS, "limit", "next")
+MAX_VALUE = 100  # characters of a filter's value
+MAX_TOKEN = 4096  # characters of a `next` (KMS MACs messages of 4 KB at most)
+MAC_BYTES = 32  # HMAC-SHA-256
+
+
+def party_card(case: Case) -> str | None:
+    member = case.data.get("member")
+    card = member.get("party_card_number") if isinstance(member, dict) else None
+    return card if isinstance(card, str) and CARD.fullmatch(card) else None
+
+
+def card_mac(services: Services, card: str) -> str:
+    return services.index.mac(f"party-card:{card}".encode()).hex()
+
+
+def record_index(
+    services: Services, case: Case, record_id: str, archived_at: dt.datetime
+) -> dict[str, Any]:
+    """The search attributes of ``case``'s record (cloud/table.py stores them)."""
+    card = party_card(case)
+    return {
+        "year": str(archived_at.astimezone(dt.UTC).year),
+        "at": f"{utc_key(archived_at)}#{record_id}",
+        "procedure": case.procedure,
+        "organization": case.organization,
+        "number": case.number,
+        "card": card_mac(services, card) if card else None,
+        "scope": organization_chain(services.cases.get_organization, case.organization),
+    }
+
+
+def _date(name: str, value: str, problems: list[Problem]) -> dt.date | None:
+    if len(value) == 10:  # fromisoformat takes other forms too ("20261130")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.append(Problem(f"query.{name}", "not a date (YYYY-MM-DD)"))
+    return None
+
+
+def _read(params: dict[str, str]) -> tuple[dict[str, str], dt.date, dt.date, int]:
+    """The filters, the date range (Vietnam time) and the page size; 422 naming each bad one."""
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if unknown:
+        raise Malformed(
+            "unknown query parameters",
+            [Problem(f"query.{name}", f"not one of: {', '.join(PARAMETERS)}") for name in unknown],
+        )
+    problems: list[Problem] = []
+    filters = {k: v for k, v in params.items() if k in FILTERS}
+    for name, value in filters.items():
+        if not value or len(value) > MAX_VALUE:
+            problems.append(Problem(f"query.{name}", f"1 to {MAX_VALUE} characters"))
+    if "card" in filters and not CARD.fullmatch(filters["card"]):
+        problems.append(Problem("query.card", "a party-card number: 8 to 12 digits"))
+    today = dt.datetime.now(VIETNAM).date()
+    start = (
+        _date("archived_from", filters["archived_from"], problems)
+        if ("archived_from" in filters)
+        else dt.date(FIRST_YEAR, 1, 1)
+    )
+    end = (
+        _date("archived_to", filters["archived_to"], problems)
+        if ("archived_to" in filters)
+        else today
+    )
+    limit_text = params.get("limit", str(DEFAULT_LIMIT))
+    limit = int(limit_text) if limit_text.isascii() and limit_text.isdigit() else 0
+    if not 1 <= limit <= MAX_LIMIT:
+        problems.append(Problem("query.limit", f"a whole number from 1 to {MAX_LIMIT}"))
+    if start and end and start > end:
+        problems.append(Problem("query.archived_to", "before archived_from"))
+    if problems:
+        raise Invalid("the search is not valid", problems)
+    assert start is not None and end is not None
+    return filters, start, end, limit
+
+
+def _bound(day: dt.date, end: bool) -> str:
+    moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min, VIETNAM)
+    return utc_key(moment.replace(microsecond=0)) + ("#~" if end else "#")
+
+
+def _encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(services: Services, position: dict[str, Any]) -> str:
+    payload = _encode(json.dumps(position, sort_keys=True, separators=(",", ":")).encode())
+    return f"{payload}.{_encode(services.index.mac(b'next:' + payload.encode()))}"
+
+
+def _position(services: Services, token: str, fingerprint: str) -> dict[str, Any]:
+    bad = Malformed("next is not a page token of this search", [Problem("query.next", "forged")])
+    payload, _, mac = token.partition(".")
+    try:
+        signature = _decode(mac)
+    except (binascii.Error, ValueError):
+        raise bad from None
+    if (
+        len(token) > MAX_TOKEN
+        or len(signature) != MAC_BYTES
+        or not services.index.verify(b"next:" + payload.encode(), signature)
+    ):
+        raise bad
+    position: dict[str, Any] = json.loads(_decode(payload))
+    if position.get("filters") != fingerprint:
+        raise Malformed(
+            "next belongs to a search with other filters",
+            [Problem("query.next", "from another search")],
+        )
+    return position
+
+
+def search_records(
+    services: Services, principal: Principal, params: dict[str, str]
+) -> dict[str, Any]:
+    """A page of the records the archivist may see that match ``params`` (DESIGN.md's search
+    page: items newest first, ``next`` or None)."""
+    principal.require("archivist")
+    scope = principal.organization
+    assert scope is not None  # the directory gives every archivist an organisation
+    filters, start, end, limit = _read(params)
+    equal = {k: v for k, v in filters.items() if k in ("procedure", "organization", "number")}
+    if "card" in filters:
+        equal["card"] = card_mac(services, filters["card"])
+    fingerprint = hashlib.sha256(json.dumps([sorted(filters.items()), scope]).encode()).hexdigest()
+    at_from, at_to = _bound(start, end=False), _bound(end, end=True)
+    chosen = next((k for k in ("card", "number", "organization", "procedure") if k in equal), None)
+    if chosen is not None:
+        index, keys = f"records_by_{chosen}", [equal.pop(chosen)]
+    else:
+        index = "records_by_year"
+        keys = [str(year) for year in range(end.year, start.year - 1, -1)]
+    position: dict[str, Any] = {"filters": fingerprint, "key": 0, "start": None}
+    if "next" in params:
+        position = _position(services, params["next"], fingerprint)
+    items: list[dict[str, Any]] = []
+    reads = 0
+    while len(items) < limit and position["key"] < len(keys) and reads < MAX_READS:
+        found, last = services.cases.query_records(
+            index,
+            keys[position["key"]],
+            at_from,
+            at_to,
+            equal,
+            scope,
+            limit - len(items),
+            position["start"],
+        )
+        reads += 1
+        items += [record_view(record) for record in found]  # no download URL: not a read
+        position = (
+            {**position, "start": last}
+            if last
+            else {**position, "key": position["key"] + 1, "start": None}
+        )
+    more = position["key"] < len(keys)
+    return {"items": items, "next": _sign(services, position) if more else None}
+
+
+def record_view(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as the API shows it: without its storage location or index values."""
+    return {k: v for k, v in record.items() if k not in ("object", "manifest", "index")}
