@@ -255,6 +255,18 @@ def verify_pdf() -> Response:
     return _json(200, verification.verify_pdf(services, principal, content_type, pdf))
 
 
+@app.route("/v1/records/{record_id}/manifest")
+@api
+def get_record_manifest(record_id: str) -> Response:
+    return _json(200, records.get_record_manifest(*_caller(app.current_request), record_id))
+
+
+@app.route("/v1/records/{record_id}/accesses")
+@api
+def get_record_accesses(record_id: str) -> Response:
+    return _json(200, records.get_record_accesses(*_caller(app.current_request), record_id))
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def scheduled_sweep(event: Any) -> dict[str, Any]:
     """Every 5 minutes: publish events left in the outbox, run due automatic steps."""

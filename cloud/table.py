@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -324,6 +326,28 @@ class CaseTable:
             response = self._db.query(**request)
         docs = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
         return docs, response.get("LastEvaluatedKey")
+
+    def log_access(self, entry: dict[str, Any]) -> None:
+        """Keep one access to a record (``record_id``, ``at``, ``by``, ``action``) for good."""
+        # the sort key orders accesses within one second of the platform clock too
+        order = f"{entry['at']}#{time.time_ns():020d}"
+        extra = {"acc_record": {"S": entry["record_id"]}, "acc_at": {"S": order}}
+        item = _doc(f"ACCESS#{uuid.uuid4()}", entry, **extra)
+        with aws_errors(SERVICE):
+            self._db.put_item(TableName=self._table, Item=item)
+
+    def accesses(self, record_id: str, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` accesses to a record, newest first."""
+        with aws_errors(SERVICE):
+            response = self._db.query(
+                TableName=self._table,
+                IndexName="accesses",
+                KeyConditionExpression="acc_record = :record",
+                ExpressionAttributeValues={":record": {"S": record_id}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        return [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
 
     def failed_cases(self, reason: str, limit: int = 1000, page: int = 100) -> list[str]:
         """Ids of failed cases whose failure reason is ``reason`` (up to ``limit``, read

@@ -363,6 +363,37 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         parameters=SEARCH_PARAMETERS,
         errors=(400, 401, 403, 422, 503),
     ),
+    ("GET", "/v1/records/{record_id}/manifest"): Operation(
+        "The record's manifest, as archived beside its PDF under the same lock (logged)",
+        ("archivist",),
+        200,
+        _json({"type": "object", "required": ["record_id", "document", "signatures"]}),
+        errors=READ_ERRORS,
+    ),
+    ("GET", "/v1/records/{record_id}/accesses"): Operation(
+        "Who read the record, its download URL or its manifest, and when (newest first)",
+        ("archivist", "admin"),
+        200,
+        _json(
+            _object(
+                {
+                    "accesses": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "record_id": ID,
+                                "at": TIME,
+                                "by": TEXT,
+                                "roles": {"type": "array", "items": TEXT},
+                                "action": {"enum": ["read", "verify", "manifest"]},
+                            }
+                        ),
+                    }
+                }
+            )
+        ),
+        errors=READ_ERRORS,
+    ),
     ("GET", "/v1/records/{record_id}"): Operation(
         "An archived record (archivists of its organisation or above): metadata, a "
         "short-lived download URL and its validation (made at archive time, or now)",

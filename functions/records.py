@@ -7,7 +7,8 @@ from typing import Any
 
 from functions.access import Principal, organization_chain
 from functions.errors import Malformed, NotFound, Problem
-from functions.schedule import iso
+from functions.manifest import read_manifest
+from functions.schedule import iso, utc_key
 from functions.search import record_view
 from functions.services import Services
 from functions.signatures import load_case
@@ -54,20 +55,39 @@ def get_case_preview(
     return page_png(pdf, page_number)
 
 
-def get_record(
-    services: Services, principal: Principal, record_id: str, verify: str | None = None
-) -> dict[str, Any]:
-    """An archived record's metadata with a short-lived download URL (archivists, for the
-    records of their organisation and the ones below it); ``verify`` "true": its
-    ``validation`` is made now, not the one made when it was archived."""
-    if verify not in (None, "true", "false"):
-        raise Malformed("verify must be true or false", [Problem("query.verify", "not a boolean")])
+def _visible_record(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:
+    """The record, if the archivist may see it (their organisation or one below); else 404."""
     principal.require("archivist")
     record = services.cases.get_record(record_id)
     if record is None or principal.organization not in organization_chain(
         services.cases.get_organization, record["organization"]
     ):
         raise NotFound(f"record {record_id} does not exist")
+    return record
+
+
+def _log_access(services: Services, principal: Principal, record_id: str, action: str) -> None:
+    """Keep the access before answering: a read that cannot be logged is not served."""
+    entry = {
+        "record_id": record_id,
+        "at": utc_key(services.clock()),
+        "by": principal.username,
+        "roles": sorted(principal.roles),
+        "action": action,
+    }
+    services.cases.log_access(entry)
+
+
+def get_record(
+    services: Services, principal: Principal, record_id: str, verify: str | None = None
+) -> dict[str, Any]:
+    """An archived record's metadata with a short-lived download URL (archivists, for the
+    records of their organisation and the ones below it); ``verify`` "true": its
+    ``validation`` is made now, not the one made when it was archived. Logged."""
+    if verify not in (None, "true", "false"):
+        raise Malformed("verify must be true or false", [Problem("query.verify", "not a boolean")])
+    record = _visible_record(services, principal, record_id)
+    _log_access(services, principal, record_id, ACTION_VERIFY if verify == "true" else ACTION_READ)
     archived = ObjectRef(**record["object"])
     url = services.documents.download_url(
         archived, services.settings.download_url_ttl_seconds, f"{record_id}.pdf"
@@ -81,3 +101,28 @@ def get_record(
         report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
         view["validation"] = {"valid": report["valid"], "checked_at": iso(now)} | report
     return view
+
+
+def get_record_manifest(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:
+    """The record's manifest as archived beside its PDF (archivists, as for the record).
+    Logged."""
+    record = _visible_record(services, principal, record_id)
+    _log_access(services, principal, record_id, ACTION_MANIFEST)
+    manifest = services.documents.get(record["manifest"]["key"])
+    return read_manifest(manifest)
+
+
+def get_record_accesses(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:
+    """Who read the record, its download URL or its manifest, and when, newest first
+    (archivists who may see the record, and admins)."""
+    if principal.roles.isdisjoint({"admin"}):
+        _visible_record(services, principal, record_id)
+    elif services.cases.get_record(record_id) is None:
+        raise NotFound(f"record {record_id} does not exist")
+    return {"accesses": services.cases.accesses(record_id, MAX_ACCESSES)}
+
+
+ACTION_READ = "read"  # metadata and a download URL
+ACTION_VERIFY = "verify"  # the same, validated again now
+ACTION_MANIFEST = "manifest"
+MAX_ACCESSES = 1000  # the newest; a record is read a handful of times a year
