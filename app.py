@@ -278,6 +278,8 @@ def scheduled_sweep(event: Any) -> dict[str, Any]:
             "archived": len(report.archived),
             "failed": len(report.failed),
             "waiting": len(report.waiting),
+            "audited": len(report.audited),
+            "flagged": len(report.flagged),
         },
     )
     telemetry.flush()

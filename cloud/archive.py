@@ -7,10 +7,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, FlexibleChecksumError
 
 from cloud.errors import aws_errors, error_code
-from functions.errors import DomainError, NotFound
+from functions.errors import CHECKSUM_MISMATCH, DomainError, NotFound, Refused, Unavailable
 
 PDF = "application/pdf"
 
@@ -84,11 +84,18 @@ class DocumentStore:
         """The bytes of a stored object; NotFound if absent. S3 sends the SHA-256 it kept
         (``ChecksumMode``) and botocore checks the bytes against it on every read."""
         extra = {"VersionId": version_id} if version_id else {}
-        with aws_errors("document storage", _missing(key)):
-            response = self._s3.get_object(
-                Bucket=self._bucket, Key=key, ChecksumMode="ENABLED", **extra
-            )
-            return bytes(response["Body"].read())
+        try:
+            with aws_errors("document storage", _missing(key)):
+                response = self._s3.get_object(
+                    Bucket=self._bucket, Key=key, ChecksumMode="ENABLED", **extra
+                )
+                return bytes(response["Body"].read())
+        except Unavailable as error:
+            if isinstance(error.__cause__, FlexibleChecksumError):
+                raise Refused(
+                    CHECKSUM_MISMATCH, f"the bytes of {key} do not match the checksum S3 kept"
+                ) from error
+            raise
 
     def archive(
         self, key: str, data: bytes, retain_until: dt.datetime, content_type: str = PDF

@@ -1,4 +1,4 @@
-"""The event bus (EventBridge): publishes `Case Status Changed` events."""
+"""The event bus (EventBridge): publishes `Case Status Changed` and `Record Integrity Failed`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from functions.model import StatusEvent
 
 SOURCE = "hoso"
 DETAIL_TYPE = "Case Status Changed"
+INTEGRITY_DETAIL_TYPE = "Record Integrity Failed"
 
 
 class EventBus:
@@ -22,10 +23,23 @@ class EventBus:
 
     def publish(self, event: StatusEvent) -> None:
         """Publish one event; raises Unavailable if EventBridge refuses it."""
+        self._put(DETAIL_TYPE, event.detail())
+
+    def publish_integrity_failure(self, record_id: str, problem: str, occurred_at: str) -> None:
+        """A `Record Integrity Failed` event: the record's id and the problem, no content."""
+        detail = {
+            "event_id": f"{record_id}:integrity:{occurred_at}",
+            "record_id": record_id,
+            "problem": problem,
+            "occurred_at": occurred_at,
+        }
+        self._put(INTEGRITY_DETAIL_TYPE, detail)
+
+    def _put(self, detail_type: str, detail: dict[str, Any]) -> None:
         entry = {
             "Source": SOURCE,
-            "DetailType": DETAIL_TYPE,
-            "Detail": json.dumps(event.detail()),
+            "DetailType": detail_type,
+            "Detail": json.dumps(detail),
             "EventBusName": self._bus,
             "Resources": [],
         }

@@ -22,6 +22,7 @@ FAILED_INDEX = "failed"  # sparse index: failed cases by their failure reason
 OUTBOX = "outbox"  # events committed but not yet published
 WORK = "work"  # cases whose next step is automatic (seal, archive, removing drafts)
 SERVICE = "the case table"
+AUDIT_CURSOR = "AUDIT#cursor"
 
 
 def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
@@ -283,14 +284,14 @@ class CaseTable:
         at_from: str,
         at_to: str,
         equal: dict[str, str],
-        scope: str,
+        scope: str | None,
         limit: int,
         start: dict[str, Any] | None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of the records whose ``index`` attribute is ``key``, archived between
         ``at_from`` and ``at_to`` (``rec_at`` bounds), newest first, also matching
-        ``equal`` (index attribute -> value) and visible from ``scope``; and where the
-        next page starts (None: no more)."""
+        ``equal`` (index attribute -> value) and visible from ``scope`` (None: all, for
+        the audit); and where the next page starts (None: no more)."""
         hash_name = {
             "records_by_year": "year",
             "records_by_procedure": "procedure",
@@ -298,14 +299,12 @@ class CaseTable:
             "records_by_number": "number",
             "records_by_card": "card",
         }[index]
-        names = {"#h": RECORD_INDEX_ATTRIBUTES[hash_name], "#at": "rec_at", "#scope": "rec_scope"}
-        values: dict[str, Item] = {
-            ":h": {"S": key},
-            ":from": {"S": at_from},
-            ":to": {"S": at_to},
-            ":scope": {"S": scope},
-        }
-        conditions = ["contains(#scope, :scope)"]
+        names = {"#h": RECORD_INDEX_ATTRIBUTES[hash_name], "#at": "rec_at"}
+        values: dict[str, Item] = {":h": {"S": key}, ":from": {"S": at_from}, ":to": {"S": at_to}}
+        conditions = []
+        if scope is not None:
+            names["#scope"], values[":scope"] = "rec_scope", {"S": scope}
+            conditions.append("contains(#scope, :scope)")
         for i, (name, value) in enumerate(sorted(equal.items())):
             names[f"#f{i}"] = RECORD_INDEX_ATTRIBUTES[name]
             values[f":f{i}"] = {"S": value}
@@ -314,18 +313,26 @@ class CaseTable:
             "TableName": self._table,
             "IndexName": index,
             "KeyConditionExpression": "#h = :h AND #at BETWEEN :from AND :to",
-            "FilterExpression": " AND ".join(conditions),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if conditions:
+            request["FilterExpression"] = " AND ".join(conditions)
         if start:
             request["ExclusiveStartKey"] = start
         with aws_errors(SERVICE):
             response = self._db.query(**request)
         docs = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
         return docs, response.get("LastEvaluatedKey")
+
+    def get_audit_cursor(self) -> dict[str, Any] | None:
+        """Where the audit's next batch starts (None: at the beginning)."""
+        return self._get(AUDIT_CURSOR)
+
+    def put_audit_cursor(self, cursor: dict[str, Any]) -> None:
+        self.put_document(AUDIT_CURSOR, cursor)
 
     def log_access(self, entry: dict[str, Any]) -> None:
         """Keep one access to a record (``record_id``, ``at``, ``by``, ``action``) for good."""

@@ -97,6 +97,9 @@ class Refused(DomainError):
         return self.code
 
 
+CHECKSUM_MISMATCH = "checksum_mismatch"  # a stored object's bytes against S3's checksum
+
+
 class Unavailable(DomainError):
     """A service we depend on (timestamps, OCSP, KMS, S3, DynamoDB, the bus) failed or
     throttled: try again later (503 with Retry-After)."""

@@ -20,11 +20,10 @@ from typing import Any
 
 from functions.access import Principal, organization_chain
 from functions.errors import Invalid, Malformed, Problem
-from functions.model import Case
+from functions.model import VIETNAM, Case
 from functions.schedule import utc_key
 from functions.services import Services
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 FIRST_YEAR = 2025  # the platform's first archive year: the year index goes back to it
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -73,7 +72,7 @@ def _date(name: str, value: str, problems: list[Problem]) -> dt.date | None:
     return None
 
 
-def _read(params: dict[str, str]) -> tuple[dict[str, str], dt.date, dt.date, int]:
+def _read(params: dict[str, str], today: dt.date) -> tuple[dict[str, str], dt.date, dt.date, int]:
     """The filters, the date range (Vietnam time) and the page size; 422 naming each bad one."""
     unknown = sorted(set(params) - set(PARAMETERS))
     if unknown:
@@ -88,7 +87,6 @@ def _read(params: dict[str, str]) -> tuple[dict[str, str], dt.date, dt.date, int
             problems.append(Problem(f"query.{name}", f"1 to {MAX_VALUE} characters"))
     if "card" in filters and not CARD.fullmatch(filters["card"]):
         problems.append(Problem("query.card", "a party-card number: 8 to 12 digits"))
-    today = dt.datetime.now(VIETNAM).date()
     start = (
         _date("archived_from", filters["archived_from"], problems)
         if ("archived_from" in filters)
@@ -159,7 +157,7 @@ def search_records(
     principal.require("archivist")
     scope = principal.organization
     assert scope is not None  # the directory gives every archivist an organisation
-    filters, start, end, limit = _read(params)
+    filters, start, end, limit = _read(params, services.clock().astimezone(VIETNAM).date())
     equal = {k: v for k, v in filters.items() if k in ("procedure", "organization", "number")}
     if "card" in filters:
         equal["card"] = card_mac(services, filters["card"])

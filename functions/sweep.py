@@ -1,4 +1,4 @@
-"""The scheduled sweep: finish what an outage left behind (unpublished events, due steps)."""
+"""The scheduled sweep: finish what an outage left behind (events, due steps), audit a batch."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 
 from functions import telemetry
+from functions.audit import audit_batch
 from functions.automatic import run_due
 from functions.errors import Unavailable
 from functions.publish import publish_pending
@@ -24,6 +25,8 @@ class SweepReport:
     archived: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    audited: list[str] = field(default_factory=list)  # records the audit checked
+    flagged: list[str] = field(default_factory=list)  # and those it found changed
 
 
 def sweep(services: Services) -> SweepReport:
@@ -35,10 +38,13 @@ def sweep(services: Services) -> SweepReport:
         published = publish_pending(services)
         _outbox_age(services)
         due = run_due(services)
+        audit = audit_batch(services, services.settings.audit_batch)
     except Unavailable as error:
         log.warning("sweep stopped early: %s", error.message)
         return SweepReport(published)
-    return SweepReport(published, due.archived, due.failed, due.waiting)
+    return SweepReport(
+        published, due.archived, due.failed, due.waiting, audit.checked, audit.flagged
+    )
 
 
 def _outbox_age(services: Services) -> None:

@@ -239,10 +239,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # suite more than once (mutmut does)
     stage = f"test-{uuid.uuid4().hex[:8]}"
     with running_stack(folder, REGION, stage, free_port(), free_port(), clock.now) as running:
-        saved = {k: os.environ.get(k) for k in running.environment}
-        os.environ.update(running.environment)
+        # the sweeps the tests run audit nothing: each audit test asks for its own batch
+        environment = {**running.environment, "HOSO_AUDIT_BATCH": "0"}
+        saved = {k: os.environ.get(k) for k in environment}
+        os.environ.update(environment)
         try:
-            yield Stack(running.outputs, running.environment, folder, clock)
+            yield Stack(running.outputs, environment, folder, clock)
         finally:
             for key, value in saved.items():
                 if value is None:

@@ -8,6 +8,7 @@ foreign `next` 400."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import random
 import uuid
 from typing import Any
@@ -165,3 +166,11 @@ def test_an_unknown_parameter_is_400(client: Client, stack: Stack) -> None:
     response = _search(client, stack, "party_card=0123456789")
     assert response.status_code == 400
     assert response.json_body["error"]["details"][0]["field"] == "query.party_card"
+
+
+def test_the_default_range_ends_today_on_the_platform_clock(client: Client, stack: Stack) -> None:
+    # a record archived on 2 March 2031 (the platform's clock) is in a search without dates
+    card = _card()
+    with stack.clock.pinned(dt.datetime(2031, 3, 2, 1, 0, tzinfo=dt.UTC)):
+        case = _archive(stack, "dang-phi", "phuong-ba-dinh", card)
+        assert _all_ids(client, stack, f"card={card}") == [case.record_id]

@@ -52,7 +52,11 @@ def test_the_whole_flow(client: Client, stack: Stack) -> None:
     assert again.headers.get("Idempotent-Replayed") == "true"
 
     other = dict(body, data=dict(body["data"], reason="Lý do khác"))
-    assert submit(client, stack, other, key).status_code == 409
+    reused = submit(client, stack, other, key)
+    assert reused.status_code == 409
+    assert reused.json_body["error"]["details"] == [
+        {"field": "headers.Idempotency-Key", "problem": "already used with a different body"}
+    ]
 
     own = client.http.get(f"/v1/cases/{case['id']}", headers=stack.auth("cong-dich-vu"))
     assert own.status_code == 200  # the submitter reads its own case

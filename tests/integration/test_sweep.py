@@ -54,4 +54,11 @@ def test_the_scheduled_handler_runs_the_sweep(client: Client) -> None:
         source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
     )
     answer = client.lambda_.invoke("scheduled_sweep", event)
-    assert set(answer.payload) == {"published", "archived", "failed", "waiting"}
+    assert set(answer.payload) == {
+        "published",
+        "archived",
+        "failed",
+        "waiting",
+        "audited",
+        "flagged",
+    }

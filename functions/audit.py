@@ -1,0 +1,101 @@
+"""The archive's audit: re-checks archived records a batch at a time and flags any that changed."""
+
+# Each sweep (functions/sweep.py) audits a bounded batch of records, carrying on from where
+# the last batch stopped (a cursor kept in the table) and starting over once it has been
+# through the archive: no run re-reads the whole archive. For each record it reads the
+# locked version (S3 checks it against the SHA-256 it kept), compares its hash with the
+# index's, and validates it again; any mismatch is published as a `Record Integrity Failed`
+# event (ids and the problem only) and noted on the record.
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from functions.errors import CHECKSUM_MISMATCH, DomainError, Refused
+from functions.schedule import iso
+from functions.search import FIRST_YEAR
+from functions.services import Services
+from signing.validation import open_pdf, validate_pdf
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AuditReport:
+    """What one batch of the audit did: the records it checked, and those it flagged."""
+
+    checked: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+
+
+def record_problem(services: Services, record: dict[str, Any], now: dt.datetime) -> str | None:
+    """What is wrong with an archived record now, or None: its bytes against S3's checksum
+    and the index's hash, and its signatures validated again."""
+    archived = record["object"]
+    try:
+        pdf = services.documents.get(archived["key"], archived["version_id"])
+    except Refused as error:
+        if error.reason == CHECKSUM_MISMATCH:
+            return "the stored bytes do not match the checksum S3 kept"
+        raise
+    if hashlib.sha256(pdf).hexdigest() != record["sha256"]:
+        return "the stored document's SHA-256 differs from the index"
+    report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
+    failing = [e for e in report["signatures"] if not e["valid"]]
+    if failing:
+        return f"{failing[0]['field']} does not validate ({failing[0]['subindication']})"
+    if not report["valid"]:
+        return "the document carries no signature"
+    return None
+
+
+def audit_batch(services: Services, limit: int) -> AuditReport:
+    """Audit the next ``limit`` records after the cursor (wrapping around the archive)."""
+    report = AuditReport()
+    if limit <= 0:
+        return report
+    now = services.clock()
+    cursor = services.cases.get_audit_cursor() or {"year": FIRST_YEAR, "start": None}
+    last_year = now.astimezone(dt.UTC).year
+    while len(report.checked) < limit:
+        records, start = services.cases.query_records(
+            "records_by_year",
+            str(cursor["year"]),
+            "0",  # every archive time: rec_at is an ISO time, then the id
+            "~",
+            {},
+            None,
+            limit - len(report.checked),
+            cursor["start"],
+        )
+        for record in records:
+            _audit_one(services, record, now, report)
+        if start is not None:
+            cursor = {"year": cursor["year"], "start": start}
+        elif cursor["year"] < last_year:
+            cursor = {"year": cursor["year"] + 1, "start": None}
+        else:
+            cursor = {"year": FIRST_YEAR, "start": None}  # through the archive: start over
+            break
+    services.cases.put_audit_cursor(cursor)
+    return report
+
+
+def _audit_one(
+    services: Services, record: dict[str, Any], now: dt.datetime, report: AuditReport
+) -> None:
+    try:
+        problem = record_problem(services, record, now)
+    except DomainError as error:  # a service down: the record is checked next time round
+        log.warning("audit of record %s postponed: %s", record["id"], error.message)
+        return
+    report.checked.append(record["id"])
+    if problem is None:
+        return
+    report.flagged.append(record["id"])
+    log.error("record %s failed its integrity check: %s", record["id"], problem)
+    services.events.publish_integrity_failure(record["id"], problem, iso(now))

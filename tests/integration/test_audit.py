@@ -1,0 +1,77 @@
+"""The audit: a record changed around its lock is flagged and announced; batches are bounded
+and carry on from where the last one stopped."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from moto.backends import get_backend
+
+from functions.audit import audit_batch, record_problem
+from functions.model import Case
+from functions.sweep import sweep
+from tests.conftest import Stack
+from tests.integration.test_verification import archived_case
+
+ACCOUNT = "123456789012"  # moto's
+
+
+def _change_one_byte_around_the_lock(stack: Stack, record: dict[str, Any]) -> None:
+    """What no API call can do (COMPLIANCE mode): one byte of the locked version changed
+    in moto's own store, as a fault in the storage would."""
+    bucket = get_backend("s3")[ACCOUNT]["global"].buckets[stack.outputs["bucket"]]
+    key, version = record["object"]["key"], record["object"]["version_id"]
+    stored = next(k for k in bucket.keys.getlist(key) if k.version_id == version)
+    changed = bytearray(stored.value)
+    changed[len(changed) // 2] ^= 0x01
+    stored.value = bytes(changed)
+
+
+def _record(stack: Stack, case: Case) -> dict[str, Any]:
+    assert case.record_id is not None
+    record = stack.wired()[0].cases.get_record(case.record_id)
+    assert record is not None
+    return record
+
+
+def test_a_record_changed_around_its_lock_is_flagged_and_announced(stack: Stack) -> None:
+    services = stack.wired()[0]
+    older, intact, changed = archived_case(stack), archived_case(stack), archived_case(stack)
+    _change_one_byte_around_the_lock(stack, _record(stack, changed))
+    assert record_problem(services, _record(stack, intact), services.clock()) is None
+    problem = record_problem(services, _record(stack, changed), services.clock())
+    # S3 sends the SHA-256 it kept with every read, and botocore checks the bytes with it
+    assert problem == "the stored bytes do not match the checksum S3 kept"
+    stack.drain_events()
+
+    # a batch of two, from the newest records of this year: the two above
+    year = _record(stack, changed)["index"]["year"]
+    services.cases.put_audit_cursor({"year": int(year), "start": None})
+    report = audit_batch(services, 2)
+    assert report.checked == [changed.record_id, intact.record_id]
+    assert report.flagged == [changed.record_id]
+    integrity = [e for e in stack.drain_events() if e["detail-type"] == "Record Integrity Failed"]
+    assert [e["detail"]["record_id"] for e in integrity] == [changed.record_id]
+    assert set(integrity[0]["detail"]) == {"event_id", "record_id", "problem", "occurred_at"}
+    assert integrity[0]["detail"]["problem"] == problem
+
+    # the next batch carries on after them: the next older record
+    assert audit_batch(services, 1).checked == [older.record_id]
+
+
+def test_a_sweep_audits_its_batch(stack: Stack) -> None:
+    case = archived_case(stack)
+    services = stack.wired()[0]
+    services = dataclasses.replace(
+        services, settings=dataclasses.replace(services.settings, audit_batch=1)
+    )
+    services.cases.put_audit_cursor(
+        {"year": int(_record(stack, case)["index"]["year"]), "start": None}
+    )
+    report = sweep(services)
+    assert report.audited == [case.record_id] and report.flagged == []
+    cursor = services.cases.get_audit_cursor()
+    assert cursor is not None and cursor["start"] is not None
+    json.dumps(cursor)  # kept as JSON in the table
