@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from infra.servers import free_port
 from tests.conftest import ROOT
+from tests.independent import pdfsig
 
 pytestmark = pytest.mark.e2e
 
@@ -105,32 +106,6 @@ def _call(
         return error.code, json.loads(error.read())
 
 
-def _pdfsig(pdf: Path, anchor_pem: str, work: Path) -> str:
-    nss = work / "nss"
-    nss.mkdir()
-    (work / "anchor.pem").write_text(anchor_pem)
-    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    subprocess.run(
-        [
-            "certutil",
-            "-A",
-            "-d",
-            f"sql:{nss}",
-            "-n",
-            "anchor",
-            "-t",
-            "CT,C,C",
-            "-a",
-            "-i",
-            str(work / "anchor.pem"),
-        ],
-        check=True,
-    )
-    return subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True, check=False
-    ).stdout
-
-
 def test_a_case_from_submission_to_archive(outputs: dict[str, Any], tmp_path: Path) -> None:
     status, health = _call(outputs, "GET", "/v1/health")
     assert (status, health) == (200, {"status": "ok"})
@@ -160,7 +135,7 @@ def test_a_case_from_submission_to_archive(outputs: dict[str, Any], tmp_path: Pa
     pdf = tmp_path / "archived.pdf"
     pdf.write_bytes(pdf_bytes)
 
-    report = _pdfsig(pdf, outputs["trust_anchor_pem"], tmp_path)
+    report = pdfsig(pdf, outputs["trust_anchor_pem"], tmp_path)
     blocks = report.split("Signature #")[1:]
     cms_signatures = [b for b in blocks if "ETSI.CAdES.detached" in b]
     assert len(cms_signatures) == 2, report

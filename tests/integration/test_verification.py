@@ -370,3 +370,35 @@ def test_a_record_is_validated_again_on_request(client: Client, stack: Stack) ->
         f"/v1/records/{case.record_id}?verify=true", headers=stack.auth("canbo-badinh")
     )
     assert officer.status_code == 403
+
+
+def test_a_record_still_validates_after_its_officer_is_revoked(
+    client: Client, stack: Stack
+) -> None:
+    # an organisation and an officer of their own, so that no other test meets the revocation
+    code = f"phuong-thu-{uuid.uuid4().hex[:6]}"
+    stack.register_organization(code)
+    officer = stack.add_person("officer", code)
+    certificate = stack.reissue_officer(officer)["certificate_chain"][0]
+    services, people = stack.wired()
+    found = services.catalogue.get("chuyen-sinh-hoat-chinh-thuc")
+    assert found is not None
+    body = {"procedure": found.code, "organization": code, "data": found.example}
+    case = submit_case(services, people("cong-dich-vu"), body, str(uuid.uuid4())).case
+    case = sign_as_officer(services, people(officer), case.id)
+    assert case.status == "archived"
+    pdf = services.documents.get(case.document.key, case.document.version_id)
+
+    stack.clock.advance(3600)
+    stack.revoke(certificate)  # an hour after the record was sealed and timestamped
+    stack.clock.advance(60)
+    report = _verify(client, stack, pdf).json_body
+    assert report["valid"] is True
+    officer_entry = report["signatures"][0]
+    assert officer_entry["level"] == "PAdES-B-LTA"
+    assert officer_entry["revocation"]["embedded"] is True
+    # and the revoked officer signs nothing new
+    again = submit_case(services, people("cong-dich-vu"), body, str(uuid.uuid4())).case
+    refused = client.http.post(f"/v1/cases/{again.id}/signatures", headers=stack.auth(officer))
+    assert refused.status_code == 409
+    assert refused.json_body["error"]["code"] == "certificate_revoked"
