@@ -327,6 +327,12 @@ class CaseTable:
         docs = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
         return docs, response.get("LastEvaluatedKey")
 
+    def put_record(self, record: dict[str, Any]) -> None:
+        """Replace a record's index entry (the audit's renewal points it at a new version)."""
+        item = _doc(f"RECORD#{record['id']}", record, **record_search_attributes(record))
+        with aws_errors(SERVICE):
+            self._db.put_item(TableName=self._table, Item=item)
+
     def get_audit_cursor(self) -> dict[str, Any] | None:
         """Where the audit's next batch starts (None: at the beginning)."""
         return self._get(AUDIT_CURSOR)

@@ -1,4 +1,4 @@
-"""The archive's audit: re-checks archived records a batch at a time and flags any that changed."""
+"""The archive's audit: re-checks archived records a batch at a time, flags, renews their proof."""
 
 # Each sweep (functions/sweep.py) audits a bounded batch of records, carrying on from where
 # the last batch stopped (a cursor kept in the table) and starting over once it has been
@@ -16,9 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.errors import CHECKSUM_MISMATCH, DomainError, Refused
+from functions.manifest import JSON, manifest_bytes, read_manifest
 from functions.schedule import iso
 from functions.search import FIRST_YEAR
 from functions.services import Services
+from signing.pades import (
+    SigningRefused,
+    SigningUnavailable,
+    newest_timestamp_expiry,
+    renew_archival_timestamp,
+)
 from signing.validation import open_pdf, validate_pdf
 
 log = logging.getLogger(__name__)
@@ -30,27 +37,75 @@ class AuditReport:
 
     checked: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
+    renewed: list[str] = field(default_factory=list)  # archival timestamp renewed
 
 
 def record_problem(services: Services, record: dict[str, Any], now: dt.datetime) -> str | None:
     """What is wrong with an archived record now, or None: its bytes against S3's checksum
     and the index's hash, and its signatures validated again."""
+    return _examined(services, record, now)[0]
+
+
+def _examined(
+    services: Services, record: dict[str, Any], now: dt.datetime
+) -> tuple[str | None, bytes]:
+    """(the record's problem or None, its bytes as read)."""
     archived = record["object"]
     try:
         pdf = services.documents.get(archived["key"], archived["version_id"])
     except Refused as error:
         if error.reason == CHECKSUM_MISMATCH:
-            return "the stored bytes do not match the checksum S3 kept"
+            return "the stored bytes do not match the checksum S3 kept", b""
         raise
     if hashlib.sha256(pdf).hexdigest() != record["sha256"]:
-        return "the stored document's SHA-256 differs from the index"
+        return "the stored document's SHA-256 differs from the index", pdf
     report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
     failing = [e for e in report["signatures"] if not e["valid"]]
     if failing:
-        return f"{failing[0]['field']} does not validate ({failing[0]['subindication']})"
+        return f"{failing[0]['field']} does not validate ({failing[0]['subindication']})", pdf
     if not report["valid"]:
-        return "the document carries no signature"
-    return None
+        return "the document carries no signature", pdf
+    return None, pdf
+
+
+def renew_if_due(services: Services, record: dict[str, Any], pdf: bytes, now: dt.datetime) -> bool:
+    """Renew the record's archival timestamp when the certificate of its newest document
+    timestamp expires within ``renewal_margin_days``: a new version of the PDF (the locked
+    ones stay untouched) with fresh validation data and a new document timestamp, the
+    manifest's list of renewals, then the index. Whether it renewed."""
+    expiry = newest_timestamp_expiry(pdf)
+    margin = dt.timedelta(days=services.settings.renewal_margin_days)
+    if expiry is None or expiry - now > margin:
+        return False
+    renewed = renew_archival_timestamp(pdf, services.trust, now)
+    report = validate_pdf(open_pdf(renewed), services.trust.roots(), now)
+    if not report["valid"]:
+        raise Refused("renewal_invalid", "the renewed document does not validate")
+    until = dt.datetime.fromisoformat(record["retain_until"])
+    previous = record["object"]
+    archived = services.documents.archive(previous["key"], renewed, until)
+    renewal = {
+        "at": iso(now),
+        "sha256": hashlib.sha256(renewed).hexdigest(),
+        "version_id": archived.version_id,
+        "previous_version_id": previous["version_id"],
+    }
+    manifest_key = record["manifest"]["key"]
+    manifest = read_manifest(services.documents.get(manifest_key))
+    manifest["renewals"] = [*manifest.get("renewals", []), renewal]
+    services.documents.archive(manifest_key, manifest_bytes(manifest), until, JSON)
+    validation = {"valid": True, "checked_at": iso(now), "signatures": report["signatures"]}
+    services.cases.put_record(
+        {
+            **record,
+            "object": {"key": archived.key, "version_id": archived.version_id},
+            "sha256": renewal["sha256"],
+            "size": len(renewed),
+            "validation": validation,
+            "renewals": [*record.get("renewals", []), renewal],
+        }
+    )
+    return True
 
 
 def audit_batch(services: Services, limit: int) -> AuditReport:
@@ -89,9 +144,12 @@ def _audit_one(
     services: Services, record: dict[str, Any], now: dt.datetime, report: AuditReport
 ) -> None:
     try:
-        problem = record_problem(services, record, now)
-    except DomainError as error:  # a service down: the record is checked next time round
-        log.warning("audit of record %s postponed: %s", record["id"], error.message)
+        problem, pdf = _examined(services, record, now)
+        if problem is None and renew_if_due(services, record, pdf, now):
+            report.renewed.append(record["id"])
+    except (DomainError, SigningUnavailable, SigningRefused) as error:
+        # a service down (the TSA, OCSP, S3): the record is checked next time round
+        log.warning("audit of record %s postponed: %s", record["id"], error)
         return
     report.checked.append(record["id"])
     if problem is None:

@@ -44,6 +44,9 @@ class Settings:
     # Archived records each sweep audits again (functions/audit.py), carrying on from where
     # the last one stopped: 20 every 5 minutes goes through 5,760 records a day.
     audit_batch: int = 20
+    # The audit renews a record's archival timestamp once the certificate of its newest
+    # document timestamp expires within this many days.
+    renewal_margin_days: int = 365
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -84,4 +87,5 @@ class Settings:
             draft_retention_days=int(env.get("HOSO_DRAFT_RETENTION_DAYS", "30")),
             sweep_seconds=int(env.get("HOSO_SWEEP_SECONDS", "40")),
             audit_batch=int(env.get("HOSO_AUDIT_BATCH", "20")),
+            renewal_margin_days=int(env.get("HOSO_RENEWAL_MARGIN_DAYS", "365")),
         )

@@ -185,18 +185,26 @@ def timestamp_time(pdf: bytes, field_name: str) -> dt.datetime:
     return moment
 
 
+def _fetching_context(
+    trust: TrustSettings, fetchers: AIOHttpFetcherBackend, moment: dt.datetime
+) -> ValidationContext:
+    """Validation while signing our own documents: the revocation data of certificates under
+    our trust anchors is fetched (and embedded), and must be had."""
+    return ValidationContext(
+        trust_roots=trust.roots(),
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+        fetcher_backend=fetchers,
+        moment=moment,
+    )
+
+
 async def _sign(
     pdf: bytes, signer: Signer, request: SignatureRequest, trust: TrustSettings
 ) -> SignedPdf:
     fetchers = AIOHttpFetcherBackend()
     try:
-        validation_context = ValidationContext(
-            trust_roots=trust.roots(),
-            allow_fetching=True,
-            revocation_mode="hard-fail",
-            fetcher_backend=fetchers,
-            moment=request.signing_time,
-        )
+        validation_context = _fetching_context(trust, fetchers, request.signing_time)
         meta = signers.PdfSignatureMetadata(
             field_name=request.field_name,
             md_algorithm="sha256",
@@ -245,3 +253,38 @@ async def _sign(
         timestamped_at=timestamp_time(signed, request.field_name).isoformat(timespec="seconds"),
         level=request.level,
     )
+
+
+def newest_timestamp_expiry(pdf: bytes) -> dt.datetime | None:
+    """When the certificate of the newest document timestamp expires (None: the file has
+    none): the archival chain must be renewed before then."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    stamps = reader.embedded_timestamp_signatures
+    if not stamps:
+        return None
+    moment: dt.datetime = stamps[-1].signer_cert["tbs_certificate"]["validity"]["not_after"].native
+    return moment
+
+
+def renew_archival_timestamp(pdf: bytes, trust: TrustSettings, now: dt.datetime) -> bytes:
+    """``pdf`` with its archival timestamp chain renewed (PAdES B-LTA): an incremental
+    update with fresh validation data for the newest document timestamp and a new one on
+    top. The bytes before it are untouched."""
+    return asyncio.run(_renew(pdf, trust, now))
+
+
+async def _renew(pdf: bytes, trust: TrustSettings, now: dt.datetime) -> bytes:
+    fetchers = AIOHttpFetcherBackend()
+    try:
+        context = _fetching_context(trust, fetchers, now)
+        output = io.BytesIO()
+        stamper = signers.PdfTimeStamper(HTTPTimeStamper(trust.tsa_url))
+        try:
+            await stamper.async_update_archival_timestamp_chain(
+                PdfFileReader(io.BytesIO(pdf), strict=False), context, in_place=False, output=output
+            )
+        except SigningError as error:
+            raise _classified(error) from error
+    finally:
+        await fetchers.close()
+    return output.getvalue()

@@ -6,11 +6,14 @@ signs, and each document timestamp by `openssl ts -verify` (pdfsig cannot valida
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 from pathlib import Path
 
 from pyhanko.pdf_utils.reader import PdfFileReader
+
+from tests.conftest import TestClock
 
 
 def pdfsig(pdf: Path, anchor_pem: str, work: Path) -> str:
@@ -34,9 +37,18 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
-def check_independently(pdf: bytes, anchor_pem: str, work: Path) -> int:
+def check_independently(pdf: bytes, anchor_pem: str, work: Path, clock: TestClock) -> int:
     """Assert that qpdf, pdfsig and openssl all accept ``pdf``'s structure, every CMS
-    signature and every document timestamp; the number of signatures and timestamps."""
+    signature and every document timestamp; the number of signatures and timestamps.
+
+    pdfsig asks the dev OCSP responder (it answers on the stack's ``clock``) and NSS judges
+    the answer by the machine's clock: the stack's clock stands at the machine's meanwhile,
+    as a test clock may run ahead of it."""
+    with clock.pinned(dt.datetime.now(dt.UTC).replace(microsecond=0)):
+        return _check_independently(pdf, anchor_pem, work)
+
+
+def _check_independently(pdf: bytes, anchor_pem: str, work: Path) -> int:
     work.mkdir(parents=True, exist_ok=True)
     path = work / "record.pdf"
     path.write_bytes(pdf)

@@ -4,15 +4,19 @@ and carry on from where the last one stopped."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from moto.backends import get_backend
 
+from cloud.archive import ArchivedObject
 from functions.audit import audit_batch, record_problem
 from functions.model import Case
 from functions.sweep import sweep
 from tests.conftest import Stack
+from tests.independent import check_independently
 from tests.integration.test_verification import archived_case
 
 ACCOUNT = "123456789012"  # moto's
@@ -75,3 +79,46 @@ def test_a_sweep_audits_its_batch(stack: Stack) -> None:
     cursor = services.cases.get_audit_cursor()
     assert cursor is not None and cursor["start"] is not None
     json.dumps(cursor)  # kept as JSON in the table
+
+
+def test_the_audit_renews_an_archival_timestamp_near_expiry(stack: Stack, tmp_path: Path) -> None:
+    case = archived_case(stack)
+    services = stack.wired()[0]
+    record = _record(stack, case)
+    original = dict(record["object"])
+    original_pdf = services.documents.get(original["key"], original["version_id"])
+    # the dev TSA's certificate runs to 2055: a margin of 40 years makes it near expiry
+    services = dataclasses.replace(
+        services, settings=dataclasses.replace(services.settings, renewal_margin_days=40 * 365)
+    )
+    services.cases.put_audit_cursor({"year": int(record["index"]["year"]), "start": None})
+    stack.clock.advance(3600)
+    report = audit_batch(services, 1)
+    assert report.checked == [case.record_id] and report.renewed == [case.record_id]
+
+    renewed = _record(stack, case)
+    assert renewed["object"]["key"] == original["key"]
+    assert renewed["object"]["version_id"] != original["version_id"]
+    [renewal] = renewed["renewals"]
+    assert renewal["previous_version_id"] == original["version_id"]
+    # the locked original is untouched, and still locked
+    assert services.documents.get(original["key"], original["version_id"]) == original_pdf
+    mode, _ = services.documents.retention(ArchivedObject(**original))
+    assert mode == "COMPLIANCE"
+    pdf = services.documents.get(renewed["object"]["key"], renewed["object"]["version_id"])
+    assert pdf.startswith(original_pdf)  # an incremental update
+    assert hashlib.sha256(pdf).hexdigest() == renewed["sha256"] == renewal["sha256"]
+    assert renewed["validation"]["valid"] is True
+    stamps = [e for e in renewed["validation"]["signatures"] if e["kind"] == "document_timestamp"]
+    assert len(stamps) == 2
+    manifest = json.loads(services.documents.get(renewed["manifest"]["key"]))
+    assert manifest["renewals"] == [renewal]
+    # tools we did not write agree: qpdf, pdfsig, openssl cms and ts for both timestamps
+    anchor = services.trust.trust_roots_pem[0]
+    assert check_independently(pdf, anchor, tmp_path, stack.clock) == 4
+    # and a record not near expiry is left alone
+    services.cases.put_audit_cursor({"year": int(record["index"]["year"]), "start": None})
+    calm = dataclasses.replace(
+        services, settings=dataclasses.replace(services.settings, renewal_margin_days=1)
+    )
+    assert audit_batch(calm, 1).renewed == []

@@ -127,7 +127,7 @@ def test_each_procedure_from_submission_to_archive(
     # qpdf, pdfsig (OCSP on) and openssl, with only the trust anchor: every signature and
     # the document timestamp
     anchor = stack.wired()[0].trust.trust_roots_pem[0]
-    assert check_independently(pdf, anchor, tmp_path) == len(case["steps"]) + 1
+    assert check_independently(pdf, anchor, tmp_path, stack.clock) == len(case["steps"]) + 1
 
     events = [e["detail"] for e in stack.drain_events() if e["detail"]["case_id"] == case_id]
     assert [e["status"] for e in events] == (
