@@ -15,6 +15,7 @@ from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
 from functions import (
     automatic,
+    imports,
     intake,
     openapi,
     procedures,
@@ -239,20 +240,43 @@ def get_record(record_id: str) -> Response:
     return _json(200, records.get_record(services, principal, record_id, verify))
 
 
-# application/json too: chalice takes a request without Content-Type for JSON, and would
-# answer it 415 before the token is checked; verification.verify_pdf checks the type itself.
-@app.route(
-    "/v1/verifications", methods=["POST"], content_types=[verification.PDF, "application/json"]
-)
+# PDF bodies: application/json is taken too, as chalice takes a request without a
+# Content-Type for JSON and would answer it 415 before the token is checked;
+# verification.pdf_body checks the type itself.
+PDF_ROUTE_TYPES = [verification.PDF, "application/json"]
+
+
+def _pdf_body(request: Request) -> tuple[str, bytes]:
+    """The request's Content-Type and its body's bytes."""
+    body = request.raw_body or b""
+    return request.headers.get("content-type", ""), (
+        body.encode("utf-8") if isinstance(body, str) else body
+    )
+
+
+@app.route("/v1/verifications", methods=["POST"], content_types=PDF_ROUTE_TYPES)
 @api
 def verify_pdf() -> Response:
     request = app.current_request
     assert request is not None
     services, principal = _caller(request)
-    body = request.raw_body or b""
-    pdf = body.encode("utf-8") if isinstance(body, str) else body
-    content_type = request.headers.get("content-type", "")
-    return _json(200, verification.verify_pdf(services, principal, content_type, pdf))
+    return _json(200, verification.verify_pdf(services, principal, *_pdf_body(request)))
+
+
+@app.route("/v1/records/imports", methods=["POST"], content_types=PDF_ROUTE_TYPES)
+@api
+def import_record() -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    record, created = imports.import_record(
+        services,
+        principal,
+        dict(request.query_params or {}),
+        *_pdf_body(request),
+        request.headers.get("idempotency-key"),
+    )
+    return _json(201, record, {} if created else {"Idempotent-Replayed": "true"})
 
 
 @app.route("/v1/records/{record_id}/manifest")

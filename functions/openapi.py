@@ -131,7 +131,7 @@ RECORD = {
     "type": "object",
     "properties": {
         "id": ID,
-        "case_id": ID,
+        "case_id": _nullable(ID),  # null for a digitised paper record
         "procedure": TEXT,
         "organization": TEXT,
         "number": TEXT,
@@ -362,6 +362,34 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
         parameters=SEARCH_PARAMETERS,
         errors=(400, 401, 403, 422, 503),
+    ),
+    ("POST", "/v1/records/imports"): Operation(
+        "Take in a scanned paper record (the body, a PDF neither encrypted nor signed): sealed "
+        "by the archivist's organisation (PAdES B-LTA), validated, archived and indexed",
+        ("archivist",),
+        201,
+        _json(_ref("Record")),
+        binary_body=PDF,
+        parameters=[
+            IDEMPOTENCY_KEY,
+            {**_query("document_type", SEARCH_TEXT, "what the record is"), "required": True},
+            {**_query("original_number", SEARCH_TEXT, "its number on paper"), "required": True},
+            {
+                **_query(
+                    "original_date", {"type": "string", "format": "date"}, "its date on paper"
+                ),
+                "required": True,
+            },
+            {
+                **_query(
+                    "retention_years",
+                    {"type": "integer", "minimum": 1, "maximum": 100},
+                    "how long to keep it",
+                ),
+                "required": True,
+            },
+        ],
+        errors=(400, 401, 403, 409, 413, 415, 422, 503),
     ),
     ("GET", "/v1/records/{record_id}/manifest"): Operation(
         "The record's manifest, as archived beside its PDF under the same lock (logged)",

@@ -29,6 +29,7 @@ from signing.pades import (
     LEVEL_B_LTA,
     SignatureBox,
     SignatureRequest,
+    SignedPdf,
     SigningRefused,
     SigningUnavailable,
     sign_pdf,
@@ -91,13 +92,7 @@ def apply_signature(
         stamp_timezone=VIETNAM,
     )
     started = time.perf_counter()
-    try:
-        signed = sign_pdf(pdf, signer, request, services.trust)
-    except SigningRefused as error:
-        raise Refused(error.reason, str(error)) from error
-    except SigningUnavailable as error:
-        telemetry.count(telemetry.SIGNING_SERVICE_ERRORS)
-        raise Unavailable(str(error)) from error
+    signed = sign_document(services, pdf, signer, request)
     signing_ms = (time.perf_counter() - started) * 1000
 
     # A key of its own per attempt: a racing attempt that loses must never overwrite, or
@@ -148,3 +143,17 @@ def discard_working(services: Services, key: str) -> None:
         services.documents.delete_working(key)
     except Unavailable as error:
         log.warning("working copy %s stays until the case ends: %s", key, error.message)
+
+
+def sign_document(
+    services: Services, pdf: bytes, signer: CallbackSigner, request: SignatureRequest
+) -> SignedPdf:
+    """``signing.pades.sign_pdf`` with its failures as the domain's: a refusal for good
+    (409, the reason its code), or a signing service down (503, counted)."""
+    try:
+        return sign_pdf(pdf, signer, request, services.trust)
+    except SigningRefused as error:
+        raise Refused(error.reason, str(error)) from error
+    except SigningUnavailable as error:
+        telemetry.count(telemetry.SIGNING_SERVICE_ERRORS)
+        raise Unavailable(str(error)) from error

@@ -24,13 +24,15 @@ PDF = "application/pdf"
 PDF_HEADER_WITHIN = 1024  # bytes; readers accept a header this far in (ISO 32000-2, 7.5.2)
 
 
-def _unreadable(reason: str) -> Invalid:
-    return Invalid("the body is not a PDF that can be verified", [Problem("body", reason)])
+def opened_pdf(pdf: bytes, field: str) -> PdfFileReader:
+    """``pdf`` opened, once it is shown to be a PDF that can be read and is not encrypted,
+    with at most MAX_PAGES pages and MAX_SIGNATURES signatures; else a 422 naming ``field``."""
 
+    def _unreadable(reason: str) -> Invalid:
+        return Invalid("not a PDF that can be used", [Problem(field, reason)])
 
-def _opened(pdf: bytes) -> PdfFileReader:
     if not pdf:
-        raise _unreadable("empty: send the PDF as the body (Content-Type: application/pdf)")
+        raise _unreadable(f"empty: send the PDF itself (Content-Type: {PDF})")
     if b"%PDF-" not in pdf[:PDF_HEADER_WITHIN]:
         raise _unreadable("not a PDF: it has no %PDF- header")
     try:
@@ -43,9 +45,9 @@ def _opened(pdf: bytes) -> PdfFileReader:
     except Exception as error:  # every malformed structure pyHanko or pypdf can meet
         raise _unreadable(f"not readable: {type(error).__name__}") from None
     if encrypted:
-        raise _unreadable("encrypted: signed records are not encrypted; send it decrypted")
+        raise _unreadable("encrypted: send it decrypted")
     if pages > MAX_PAGES:
-        raise _unreadable(f"{pages} pages: at most {MAX_PAGES} can be verified")
+        raise _unreadable(f"{pages} pages: at most {MAX_PAGES}")
     if len(signatures) > MAX_SIGNATURES:
         raise _unreadable(f"{len(signatures)} signatures: at most {MAX_SIGNATURES}")
     return reader
@@ -57,6 +59,13 @@ def verify_pdf(
     """DESIGN.md's validation report for ``pdf`` (any signed-in caller), sent as
     ``content_type`` (checked here, after the token: a request without one gets 401)."""
     del principal  # any valid token may verify
+    reader = pdf_body(services, content_type, pdf)
+    return validate_pdf(reader, services.trust.roots(), services.clock())
+
+
+def pdf_body(services: Services, content_type: str, pdf: bytes) -> PdfFileReader:
+    """A request's PDF body, opened (``opened_pdf``): 415 if it is not sent as a PDF, 413
+    over the limit one request can carry."""
     if content_type.split(";")[0].strip().lower() != PDF:
         raise UnsupportedMedia(f"send the PDF as the body with Content-Type: {PDF}")
     if len(pdf) > services.settings.max_pdf_bytes:
@@ -64,4 +73,4 @@ def verify_pdf(
             f"the PDF is over {services.settings.max_pdf_bytes} bytes, the most one request "
             "can carry"
         )
-    return validate_pdf(_opened(pdf), services.trust.roots(), services.clock())
+    return opened_pdf(pdf, "body")

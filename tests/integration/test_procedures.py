@@ -8,6 +8,8 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
+import unicodedata
 import urllib.request
 import uuid
 from pathlib import Path
@@ -128,6 +130,10 @@ def test_each_procedure_from_submission_to_archive(
     # the document timestamp
     anchor = stack.wired()[0].trust.trust_roots_pem[0]
     assert check_independently(pdf, anchor, tmp_path, stack.clock) == len(case["steps"]) + 1
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "record.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert case["number"] in unicodedata.normalize("NFC", text)  # the document shows its number
 
     events = [e["detail"] for e in stack.drain_events() if e["detail"]["case_id"] == case_id]
     assert [e["status"] for e in events] == (
