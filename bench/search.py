@@ -73,7 +73,11 @@ def main() -> None:
         ]
         services = cast(
             Services,
-            argparse.Namespace(cases=CaseTable(dynamodb, "hoso-bench"), index=KmsMacs(kms, key_id)),
+            argparse.Namespace(
+                cases=CaseTable(dynamodb, "hoso-bench"),
+                index=KmsMacs(kms, key_id),
+                clock=lambda: dt.datetime(2026, 12, 31, tzinfo=dt.UTC),  # after every record
+            ),
         )
         rng = random.Random(1456)  # noqa: S311 (seeded test data)
         start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -40,6 +40,17 @@ RECORD_INDEX_ATTRIBUTES = {
     "organization": "rec_organization",
     "number": "rec_number",
     "card": "rec_card",
+    "original_year": "rec_original_year",
+    "original_date": "rec_original_date",
+}
+# index -> (its hash attribute, its sort attribute), names of RECORD_INDEX_ATTRIBUTES
+RECORD_INDEXES = {
+    "records_by_year": ("year", "at"),
+    "records_by_procedure": ("procedure", "at"),
+    "records_by_organization": ("organization", "at"),
+    "records_by_number": ("number", "at"),
+    "records_by_card": ("card", "at"),
+    "records_by_original_date": ("original_year", "original_date"),
 }
 
 
@@ -281,26 +292,21 @@ class CaseTable:
         self,
         index: str,
         key: str,
-        at_from: str,
-        at_to: str,
+        ranges: dict[str, tuple[str, str]],
         equal: dict[str, str],
         scope: str | None,
         limit: int,
         start: dict[str, Any] | None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of the records whose ``index`` attribute is ``key``, archived between
-        ``at_from`` and ``at_to`` (``rec_at`` bounds), newest first, also matching
+        """One page of the records whose ``index`` attribute is ``key``, newest first by
+        the index's sort attribute, within ``ranges`` (index attribute -> (lowest,
+        highest): the sort attribute's is the key condition, any other a filter), matching
         ``equal`` (index attribute -> value) and visible from ``scope`` (None: all, for
         the audit); and where the next page starts (None: no more)."""
-        hash_name = {
-            "records_by_year": "year",
-            "records_by_procedure": "procedure",
-            "records_by_organization": "organization",
-            "records_by_number": "number",
-            "records_by_card": "card",
-        }[index]
-        names = {"#h": RECORD_INDEX_ATTRIBUTES[hash_name], "#at": "rec_at"}
-        values: dict[str, Item] = {":h": {"S": key}, ":from": {"S": at_from}, ":to": {"S": at_to}}
+        hash_name, sort_name = RECORD_INDEXES[index]
+        lowest, highest = ranges.get(sort_name, ("0", "~"))
+        names = {"#h": RECORD_INDEX_ATTRIBUTES[hash_name], "#s": RECORD_INDEX_ATTRIBUTES[sort_name]}
+        values: dict[str, Item] = {":h": {"S": key}, ":lo": {"S": lowest}, ":hi": {"S": highest}}
         conditions = []
         if scope is not None:
             names["#scope"], values[":scope"] = "rec_scope", {"S": scope}
@@ -309,10 +315,15 @@ class CaseTable:
             names[f"#f{i}"] = RECORD_INDEX_ATTRIBUTES[name]
             values[f":f{i}"] = {"S": value}
             conditions.append(f"#f{i} = :f{i}")
+        others = sorted((n, r) for n, r in ranges.items() if n != sort_name)
+        for i, (name, (low, high)) in enumerate(others):
+            names[f"#r{i}"] = RECORD_INDEX_ATTRIBUTES[name]
+            values[f":r{i}lo"], values[f":r{i}hi"] = {"S": low}, {"S": high}
+            conditions.append(f"#r{i} BETWEEN :r{i}lo AND :r{i}hi")
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": index,
-            "KeyConditionExpression": "#h = :h AND #at BETWEEN :from AND :to",
+            "KeyConditionExpression": "#h = :h AND #s BETWEEN :lo AND :hi",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
             "ScanIndexForward": False,

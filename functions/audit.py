@@ -120,8 +120,7 @@ def audit_batch(services: Services, limit: int) -> AuditReport:
         records, start = services.cases.query_records(
             "records_by_year",
             str(cursor["year"]),
-            "0",  # every archive time: rec_at is an ISO time, then the id
-            "~",
+            {},  # every archive time
             {},
             None,
             limit - len(report.checked),

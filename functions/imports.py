@@ -179,6 +179,8 @@ def import_record(
             "procedure": data["document_type"],
             "organization": organization["code"],
             "number": data["original_number"],
+            "original_year": data["original_date"][:4],
+            "original_date": f"{data['original_date']}#{record_id}",
             "scope": organization_chain(services.cases.get_organization, organization["code"]),
         },
     }

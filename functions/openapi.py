@@ -254,6 +254,8 @@ SEARCH_PARAMETERS = [
     _query("card", {"type": "string", "pattern": "^[0-9]{8,12}$"}, "the member's party card"),
     _query("archived_from", {"type": "string", "format": "date"}, "first day, Vietnam time"),
     _query("archived_to", {"type": "string", "format": "date"}, "last day, Vietnam time"),
+    _query("original_from", {"type": "string", "format": "date"}, "digitised: first paper date"),
+    _query("original_to", {"type": "string", "format": "date"}, "digitised: last paper date"),
     _query(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT, "default": 20},

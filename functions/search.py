@@ -25,11 +25,21 @@ from functions.schedule import utc_key
 from functions.services import Services
 
 FIRST_YEAR = 2025  # the platform's first archive year: the year index goes back to it
+ORIGINAL_FIRST_YEAR = 1930  # the oldest paper record a search by original date reaches
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_READS = 10  # index pages read for one answer page; past them `next` carries on
 CARD = re.compile(r"[0-9]{8,12}")
-FILTERS = ("procedure", "organization", "number", "card", "archived_from", "archived_to")
+FILTERS = (
+    "procedure",
+    "organization",
+    "number",
+    "card",
+    "archived_from",
+    "archived_to",
+    "original_from",  # a digitised record's date on paper
+    "original_to",
+)
 PARAMETERS = (*FILTERS, "limit", "next")
 MAX_VALUE = 100  # characters of a filter's value
 MAX_TOKEN = 4096  # characters of a `next` (KMS MACs messages of 4 KB at most)
@@ -103,6 +113,11 @@ def _read(params: dict[str, str], today: dt.date) -> tuple[dict[str, str], dt.da
         problems.append(Problem("query.limit", f"a whole number from 1 to {MAX_LIMIT}"))
     if start and end and start > end:
         problems.append(Problem("query.archived_to", "before archived_from"))
+    for name in ("original_from", "original_to"):
+        if name in filters:
+            _date(name, filters[name], problems)
+    if filters.get("original_from", "") > filters.get("original_to", "9999"):
+        problems.append(Problem("query.original_to", "before original_from"))
     if problems:
         raise Invalid("the search is not valid", problems)
     assert start is not None and end is not None
@@ -162,10 +177,18 @@ def search_records(
     if "card" in filters:
         equal["card"] = card_mac(services, filters["card"])
     fingerprint = hashlib.sha256(json.dumps([sorted(filters.items()), scope]).encode()).hexdigest()
-    at_from, at_to = _bound(start, end=False), _bound(end, end=True)
+    ranges = {"at": (_bound(start, end=False), _bound(end, end=True))}
+    original = "original_from" in filters or "original_to" in filters
+    if original:
+        paper_first = filters.get("original_from", f"{ORIGINAL_FIRST_YEAR}-01-01")
+        paper_last = filters.get("original_to", f"{end.year}-12-31")
+        ranges["original_date"] = (paper_first + "#", paper_last + "#~")
     chosen = next((k for k in ("card", "number", "organization", "procedure") if k in equal), None)
     if chosen is not None:
         index, keys = f"records_by_{chosen}", [equal.pop(chosen)]
+    elif original:
+        index = "records_by_original_date"
+        keys = [str(y) for y in range(int(paper_last[:4]), int(paper_first[:4]) - 1, -1)]
     else:
         index = "records_by_year"
         keys = [str(year) for year in range(end.year, start.year - 1, -1)]
@@ -178,8 +201,7 @@ def search_records(
         found, last = services.cases.query_records(
             index,
             keys[position["key"]],
-            at_from,
-            at_to,
+            ranges,
             equal,
             scope,
             limit - len(items),

@@ -72,6 +72,15 @@ def test_a_scan_is_sealed_archived_and_found(client: Client, stack: Stack, tmp_p
     assert manifest["original"] == {"number": number, "date": "1987-03-02"}
     found = client.http.get(f"/v1/records?number={number}", headers=stack.auth("luu-tru"))
     assert [item["id"] for item in found.json_body["items"]] == [record["id"]]
+    by_paper_date = client.http.get(
+        "/v1/records?original_from=1987-03-02&original_to=1987-03-02", headers=stack.auth("luu-tru")
+    )
+    assert record["id"] in [item["id"] for item in by_paper_date.json_body["items"]]
+    assert all(item["original_date"] == "1987-03-02" for item in by_paper_date.json_body["items"])
+    before = client.http.get(
+        f"/v1/records?number={number}&original_to=1987-03-01", headers=stack.auth("luu-tru")
+    )
+    assert before.json_body["items"] == []  # the paper date filters the number's index too
     other = client.http.get(f"/v1/records?number={number}", headers=stack.auth("luu-tru-hoankiem"))
     assert other.json_body["items"] == []
 

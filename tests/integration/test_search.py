@@ -149,10 +149,23 @@ def test_pages_follow_a_signed_next(
         ("card=12", "query.card"),
         ("archived_from=2026-13-01", "query.archived_from"),
         ("archived_to=null", "query.archived_to"),
+        ("original_from=1987-02-30", "query.original_from"),
+        ("original_from=1990-01-01&original_to=1989-01-01", "query.original_to"),
         ("archived_from=2026-02-01&archived_to=2026-01-01", "query.archived_to"),
         ("number=" + "x" * 101, "query.number"),
     ],
-    ids=["zero", "over", "words", "short-card", "month-13", "not-a-date", "reversed", "long"],
+    ids=[
+        "zero",
+        "over",
+        "words",
+        "short-card",
+        "month-13",
+        "not-a-date",
+        "paper-day-30",
+        "paper-reversed",
+        "reversed",
+        "long",
+    ],
 )
 def test_a_bad_filter_is_422_naming_it(
     client: Client, stack: Stack, query: str, field: str
