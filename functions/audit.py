@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.errors import CHECKSUM_MISMATCH, DomainError, Refused
-from functions.manifest import JSON, manifest_bytes, read_manifest
+from functions.manifest import JSON, dated_validation, manifest_bytes, read_manifest
 from functions.schedule import iso
 from functions.search import FIRST_YEAR
 from functions.services import Services
@@ -94,14 +94,13 @@ def renew_if_due(services: Services, record: dict[str, Any], pdf: bytes, now: dt
     manifest = read_manifest(services.documents.get(manifest_key))
     manifest["renewals"] = [*manifest.get("renewals", []), renewal]
     services.documents.archive(manifest_key, manifest_bytes(manifest), until, JSON)
-    validation = {"valid": True, "checked_at": iso(now), "signatures": report["signatures"]}
     services.cases.put_record(
         {
             **record,
             "object": {"key": archived.key, "version_id": archived.version_id},
             "sha256": renewal["sha256"],
             "size": len(renewed),
-            "validation": validation,
+            "validation": dated_validation(report, now),
             "renewals": [*record.get("renewals", []), renewal],
         }
     )

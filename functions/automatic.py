@@ -55,7 +55,7 @@ from functions.schedule import (
     schedule,
     utc_key,
 )
-from functions.search import record_index
+from functions.search import party_card, record_index
 from functions.services import Services
 from functions.sign import apply_signature
 from signing.backends import CallbackSigner
@@ -165,7 +165,13 @@ def archive_case(services: Services, case: Case) -> Case:
         ],
         "validation": manifest["validation"],
         "manifest": {"key": manifest_key(record_id)},
-        "index": record_index(services, case, record_id, now),
+        "index": record_index(
+            services,
+            record_id,
+            now,
+            (case.procedure, case.organization, case.number),
+            card=party_card(case),
+        ),
     }
     changed = copy.deepcopy(case)
     changed.record_id = record_id

@@ -16,7 +16,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from functions.access import Principal, organization_chain
+from functions.access import Principal
 from functions.errors import (
     Conflict,
     Invalid,
@@ -24,10 +24,10 @@ from functions.errors import (
     Problem,
     Refused,
 )
-from functions.manifest import JSON, manifest_bytes, manifest_key, pdf_key
+from functions.manifest import JSON, manifest_bytes, manifest_key, manifest_of, pdf_key
 from functions.model import VIETNAM
-from functions.schedule import iso, retain_until, utc_key
-from functions.search import record_view
+from functions.schedule import iso, retain_until
+from functions.search import record_index, record_view
 from functions.services import Services
 from functions.sign import sign_document
 from functions.verification import opened_pdf, pdf_body
@@ -137,23 +137,14 @@ def import_record(
         raise Refused("validation_failed", "the sealed scan does not validate")
     until = retain_until(now, data["retention_years"])
     digest = hashlib.sha256(sealed).hexdigest()
-    validation = {"valid": True, "checked_at": iso(now), "signatures": report["signatures"]}
-    manifest = {
-        "manifest_version": 1,
-        "record_id": record_id,
+    identity = {
         "digitised": True,
         "document_type": data["document_type"],
         "original": {"number": data["original_number"], "date": data["original_date"]},
         "organization": organization["code"],
-        "document": {"key": pdf_key(record_id), "sha256": digest, "size": len(sealed)},
-        "signatures": [
-            {k: e[k] for k in ("field", "kind", "signer", "certificate_sha256", "level")}
-            for e in report["signatures"]
-        ],
-        "validation": validation,
-        "archived_at": iso(now),
-        "retention": {"mode": "COMPLIANCE", "until": iso(until)},
     }
+    document = {"sha256": digest, "size": len(sealed)}
+    manifest = manifest_of(identity, record_id, document, report, now, until)
     services.documents.archive(manifest_key(record_id), manifest_bytes(manifest), until, JSON)
     archived = services.documents.archive(pdf_key(record_id), sealed, until)
     record = {
@@ -171,18 +162,15 @@ def import_record(
         "retention_mode": "COMPLIANCE",
         "object": {"key": archived.key, "version_id": archived.version_id},
         "manifest": {"key": manifest_key(record_id)},
-        "validation": validation,
+        "validation": manifest["validation"],
         "import_hash": request_hash,
-        "index": {
-            "year": str(now.astimezone(dt.UTC).year),
-            "at": f"{utc_key(now)}#{record_id}",
-            "procedure": data["document_type"],
-            "organization": organization["code"],
-            "number": data["original_number"],
-            "original_year": data["original_date"][:4],
-            "original_date": f"{data['original_date']}#{record_id}",
-            "scope": organization_chain(services.cases.get_organization, organization["code"]),
-        },
+        "index": record_index(
+            services,
+            record_id,
+            now,
+            (data["document_type"], organization["code"], data["original_number"]),
+            original_date=data["original_date"],
+        ),
     }
     services.cases.put_record(record)
     return record_view(record), True

@@ -27,31 +27,27 @@ def pdf_key(record_id: str) -> str:
     return f"records/{record_id}.pdf"
 
 
-def build_manifest(
-    case: Case,
+def dated_validation(report: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+    """A validation report as a record keeps it: with the time it was made."""
+    return {"valid": report["valid"], "checked_at": iso(at), "signatures": report["signatures"]}
+
+
+def manifest_of(
+    identity: dict[str, Any],
     record_id: str,
+    document: dict[str, Any],
     report: dict[str, Any],
     archived_at: dt.datetime,
     retain_until: dt.datetime,
-    size: int,
 ) -> dict[str, Any]:
-    """The manifest of ``case``'s record: no personal data of the member beyond what the
-    signed document itself holds (signers are officers and organisations)."""
+    """A record's manifest: what the record is (``identity``), its document (hash, size…),
+    each signer's certificate and level, its validation and its retention. No personal
+    data of the member beyond what the signed document itself holds."""
     return {
         "manifest_version": MANIFEST_VERSION,
         "record_id": record_id,
-        "case_id": case.id,
-        "procedure": case.procedure,
-        "procedure_version": case.procedure_version,
-        "organization": case.organization,
-        "number": case.number,
-        "digitised": False,
-        "document": {
-            "key": pdf_key(record_id),
-            "sha256": case.document.sha256,
-            "size": size,
-            "pages": case.document.pages,
-        },
+        **identity,
+        "document": {"key": pdf_key(record_id), **document},
         "signatures": [
             {
                 "field": entry["field"],
@@ -63,14 +59,31 @@ def build_manifest(
             }
             for entry in report["signatures"]
         ],
-        "validation": {
-            "valid": report["valid"],
-            "checked_at": iso(archived_at),
-            "signatures": report["signatures"],
-        },
+        "validation": dated_validation(report, archived_at),
         "archived_at": iso(archived_at),
         "retention": {"mode": "COMPLIANCE", "until": iso(retain_until)},
     }
+
+
+def build_manifest(
+    case: Case,
+    record_id: str,
+    report: dict[str, Any],
+    archived_at: dt.datetime,
+    retain_until: dt.datetime,
+    size: int,
+) -> dict[str, Any]:
+    """The manifest of ``case``'s record."""
+    identity = {
+        "case_id": case.id,
+        "procedure": case.procedure,
+        "procedure_version": case.procedure_version,
+        "organization": case.organization,
+        "number": case.number,
+        "digitised": False,
+    }
+    document = {"sha256": case.document.sha256, "size": size, "pages": case.document.pages}
+    return manifest_of(identity, record_id, document, report, archived_at, retain_until)
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 
 from functions.access import CASE_READERS
 from functions.http import MAX_DETAILS
+from functions.imports import MAX_RETENTION_YEARS
 from functions.intake import MAX_IDEMPOTENCY_KEY
 from functions.limits import MAX_DEPTH, MAX_INTEGER_DIGITS, MAX_ITEMS, MAX_STRING
 from functions.model import (
@@ -247,15 +248,17 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 SEARCH_TEXT = {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_VALUE}
+DATE = {"type": "string", "format": "date"}
+RETENTION = {"type": "integer", "minimum": 1, "maximum": MAX_RETENTION_YEARS}
 SEARCH_PARAMETERS = [
     _query("procedure", SEARCH_TEXT, "a procedure code"),
     _query("organization", SEARCH_TEXT, "the organisation that issued the record"),
     _query("number", SEARCH_TEXT, "the document number, e.g. 12-GGT/ĐU"),
     _query("card", {"type": "string", "pattern": "^[0-9]{8,12}$"}, "the member's party card"),
-    _query("archived_from", {"type": "string", "format": "date"}, "first day, Vietnam time"),
-    _query("archived_to", {"type": "string", "format": "date"}, "last day, Vietnam time"),
-    _query("original_from", {"type": "string", "format": "date"}, "digitised: first paper date"),
-    _query("original_to", {"type": "string", "format": "date"}, "digitised: last paper date"),
+    _query("archived_from", DATE, "first day, Vietnam time"),
+    _query("archived_to", DATE, "last day, Vietnam time"),
+    _query("original_from", DATE, "digitised: first paper date"),
+    _query("original_to", DATE, "digitised: last paper date"),
     _query(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT, "default": 20},
@@ -374,22 +377,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         binary_body=PDF,
         parameters=[
             IDEMPOTENCY_KEY,
-            {**_query("document_type", SEARCH_TEXT, "what the record is"), "required": True},
-            {**_query("original_number", SEARCH_TEXT, "its number on paper"), "required": True},
-            {
-                **_query(
-                    "original_date", {"type": "string", "format": "date"}, "its date on paper"
-                ),
-                "required": True,
-            },
-            {
-                **_query(
-                    "retention_years",
-                    {"type": "integer", "minimum": 1, "maximum": 100},
-                    "how long to keep it",
-                ),
-                "required": True,
-            },
+            *(
+                {**_query(name, schema, description), "required": True}
+                for name, schema, description in (
+                    ("document_type", SEARCH_TEXT, "what the record is"),
+                    ("original_number", SEARCH_TEXT, "its number on paper"),
+                    ("original_date", DATE, "its date on paper"),
+                    ("retention_years", RETENTION, "how long to keep it"),
+                )
+            ),
         ],
         errors=(400, 401, 403, 409, 413, 415, 422, 503),
     ),

@@ -7,8 +7,8 @@ from typing import Any
 
 from functions.access import Principal, organization_chain
 from functions.errors import Malformed, NotFound, Problem
-from functions.manifest import read_manifest
-from functions.schedule import iso, utc_key
+from functions.manifest import dated_validation, read_manifest
+from functions.schedule import utc_key
 from functions.search import record_view
 from functions.services import Services
 from functions.signatures import load_case
@@ -99,7 +99,7 @@ def get_record(
         now = services.clock()
         pdf = services.documents.get(archived.key, archived.version_id)
         report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
-        view["validation"] = {"valid": report["valid"], "checked_at": iso(now)} | report
+        view["validation"] = dated_validation(report, now)
     return view
 
 

@@ -57,18 +57,27 @@ def card_mac(services: Services, card: str) -> str:
 
 
 def record_index(
-    services: Services, case: Case, record_id: str, archived_at: dt.datetime
+    services: Services,
+    record_id: str,
+    archived_at: dt.datetime,
+    identity: tuple[str, str, str],
+    card: str | None = None,
+    original_date: str | None = None,
 ) -> dict[str, Any]:
-    """The search attributes of ``case``'s record (cloud/table.py stores them)."""
-    card = party_card(case)
+    """The search attributes of a record (cloud/table.py stores them): its archive time,
+    ``identity`` (procedure or document type, organisation, number), the HMAC of the
+    member's party card, a digitised record's date on paper, and who may see it."""
+    procedure, organization, number = identity
     return {
         "year": str(archived_at.astimezone(dt.UTC).year),
         "at": f"{utc_key(archived_at)}#{record_id}",
-        "procedure": case.procedure,
-        "organization": case.organization,
-        "number": case.number,
+        "procedure": procedure,
+        "organization": organization,
+        "number": number,
         "card": card_mac(services, card) if card else None,
-        "scope": organization_chain(services.cases.get_organization, case.organization),
+        "original_year": original_date[:4] if original_date else None,
+        "original_date": f"{original_date}#{record_id}" if original_date else None,
+        "scope": organization_chain(services.cases.get_organization, organization),
     }
 
 
