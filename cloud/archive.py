@@ -36,12 +36,19 @@ class DocumentStore:
     """One bucket with versioning and Object Lock: ``cases/`` working copies, ``records/`` WORM.
 
     Every put carries a SHA-256 checksum that S3 verifies (``ChecksumAlgorithm``) and the
-    hex digest as metadata, by which an archive retry finds a copy it already wrote.
+    hex digest as metadata, by which an archive retry finds a copy it already wrote, and
+    names the KMS key S3 encrypts it with (the bucket's default too, named here so that no
+    object depends on a bucket setting someone could change).
     """
 
-    def __init__(self, client: Any, bucket: str) -> None:
+    def __init__(self, client: Any, bucket: str, encryption_key_id: str) -> None:
         self._s3 = client
         self._bucket = bucket
+        self._encryption = {
+            "ServerSideEncryption": "aws:kms",
+            "SSEKMSKeyId": encryption_key_id,
+            "BucketKeyEnabled": True,
+        }
 
     def put_working(self, key: str, pdf: bytes) -> None:
         """Store a draft or partly signed PDF (no retention: removed once the case ends)."""
@@ -53,6 +60,7 @@ class DocumentStore:
                 ContentType=PDF,
                 ChecksumAlgorithm="SHA256",
                 Metadata={"sha256": hashlib.sha256(pdf).hexdigest()},
+                **self._encryption,
             )
 
     def delete_working(self, key: str) -> None:
@@ -121,6 +129,7 @@ class DocumentStore:
                 Metadata={"sha256": digest},
                 ObjectLockMode="COMPLIANCE",
                 ObjectLockRetainUntilDate=retain_until,
+                **self._encryption,
             )
         return ArchivedObject(key=key, version_id=str(response["VersionId"]))
 

@@ -29,12 +29,17 @@ def utc_now() -> dt.datetime:
 
 
 def boto_client(settings: Settings, service: str) -> Any:
-    """A boto3 client for ``service`` in the stage's region (and endpoint, locally)."""
+    """A boto3 client for ``service`` in the stage's region (and endpoint, locally).
+
+    S3's presigned URLs are signed with SigV4 against the bucket's regional host: botocore
+    would otherwise presign with SigV2 on the global endpoint, which S3 refuses for buckets
+    made since 2020 and for every KMS-encrypted object (moto takes either)."""
+    config = Config(retries={"mode": "standard", "max_attempts": 4})
+    if service == "s3":
+        addressing = "path" if settings.aws_endpoint_url else "virtual"
+        config = config.merge(Config(signature_version="s3v4", s3={"addressing_style": addressing}))
     return boto3.client(
-        service,
-        region_name=settings.region,
-        endpoint_url=settings.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}),
+        service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=config
     )
 
 
@@ -51,7 +56,9 @@ def build_services(
     services = Services(
         settings=settings,
         cases=CaseTable(make_client(settings, "dynamodb"), settings.table),
-        documents=DocumentStore(make_client(settings, "s3"), settings.bucket),
+        documents=DocumentStore(
+            make_client(settings, "s3"), settings.bucket, settings.archive_key_id
+        ),
         events=EventBus(make_client(settings, "events"), settings.event_bus),
         keys=KmsKeys(kms),
         index=KmsMacs(kms, settings.index_key_id),

@@ -22,6 +22,7 @@ class Settings:
     tsa_url: str
     trust_anchors_file: str
     index_key_id: str  # KMS HMAC key: party-card numbers in the search index, page tokens
+    archive_key_id: str  # KMS key S3 encrypts every object of the archive bucket with
     aws_endpoint_url: str | None = None
     download_url_ttl_seconds: int = 300
     max_body_bytes: int = 1_000_000
@@ -76,6 +77,7 @@ class Settings:
             tsa_url=need("HOSO_TSA_URL"),
             trust_anchors_file=need("HOSO_TRUST_ANCHORS_FILE"),
             index_key_id=need("HOSO_INDEX_KEY_ID"),
+            archive_key_id=need("HOSO_ARCHIVE_KEY_ID"),
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             download_url_ttl_seconds=int(env.get("HOSO_DOWNLOAD_URL_TTL_SECONDS", "300")),
             max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),

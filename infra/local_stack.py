@@ -55,6 +55,19 @@ def create_stack(
         Bucket=names["bucket"],
         LifecycleConfiguration=lifecycle_rules(bucket["LifecycleConfiguration"]),
     )
+    kms = _client("kms", endpoint, region)
+    archive_key = properties(template, "ArchiveKey")
+    archive_key_arn = kms.create_key(
+        Description=f"hoso {stage} archive encryption",
+        KeySpec=archive_key["KeySpec"],
+        KeyUsage=archive_key["KeyUsage"],
+    )["KeyMetadata"]["Arn"]
+    s3.put_bucket_encryption(
+        Bucket=names["bucket"],
+        ServerSideEncryptionConfiguration=bucket_encryption(
+            bucket["BucketEncryption"], archive_key_arn
+        ),
+    )
 
     table = properties(template, "CaseTable")
     dynamodb = _client("dynamodb", endpoint, region)
@@ -125,7 +138,6 @@ def create_stack(
 
     pki = DevPki.create(f"{pki_url}/ocsp")
     pki.save(state_dir / "pki")
-    kms = _client("kms", endpoint, region)
     index_key = properties(template, "IndexKey")
     index_key_id = kms.create_key(
         Description=f"hoso {stage} record index (HMAC)",
@@ -149,6 +161,7 @@ def create_stack(
         "event_bus": names["event_bus"],
         "events_queue_url": queue_url,
         "index_key_id": index_key_id,
+        "archive_key_id": archive_key_arn,
         "trust_anchor_pem": pki.root_pem,
         "tsa_url": f"{pki_url}/tsa",
         "demo_users": [
@@ -179,6 +192,22 @@ def lifecycle_rules(cloudformation: dict[str, Any]) -> dict[str, Any]:
         if "AbortIncompleteMultipartUpload" in rule:
             api["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
         rules.append(api)
+    return {"Rules": rules}
+
+
+def bucket_encryption(cloudformation: dict[str, Any], key_arn: str) -> dict[str, Any]:
+    """The S3 API's form of a CloudFormation ``BucketEncryption``, its key being ``key_arn``."""
+    rules = []
+    for rule in cloudformation["ServerSideEncryptionConfiguration"]:
+        default = dict(rule["ServerSideEncryptionByDefault"])
+        if "KMSMasterKeyID" in default:
+            default["KMSMasterKeyID"] = key_arn
+        rules.append(
+            {
+                "ApplyServerSideEncryptionByDefault": default,
+                "BucketKeyEnabled": rule.get("BucketKeyEnabled", False),
+            }
+        )
     return {"Rules": rules}
 
 
@@ -254,4 +283,5 @@ def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict
         "HOSO_TSA_URL": outputs["tsa_url"],
         "HOSO_TRUST_ANCHORS_FILE": str(trust_anchors_file),
         "HOSO_INDEX_KEY_ID": outputs["index_key_id"],
+        "HOSO_ARCHIVE_KEY_ID": outputs["archive_key_id"],
     }

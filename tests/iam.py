@@ -35,6 +35,7 @@ class Names:
     table: str
     event_bus: str
     index_key_id: str
+    archive_key_id: str
 
     def arn(self, logical_id: str) -> str:
         return {
@@ -42,6 +43,7 @@ class Names:
             "CaseTable": f"arn:aws:dynamodb:{self.region}:{ACCOUNT}:table/{self.table}",
             "EventBus": f"arn:aws:events:{self.region}:{ACCOUNT}:event-bus/{self.event_bus}",
             "IndexKey": f"arn:aws:kms:{self.region}:{ACCOUNT}:key/{self.index_key_id}",
+            "ArchiveKey": _kms_key(self, self.archive_key_id),
         }[logical_id]
 
     def substitute(self, text: str) -> str:
@@ -90,9 +92,18 @@ def _put_object(names: Names, params: dict[str, Any]) -> list[Need]:
     if "ObjectLockLegalHoldStatus" in params:
         found.append(Need("s3:PutObjectLegalHold", _s3_object(names, params)))
     if params.get("ServerSideEncryption") == "aws:kms":
-        key = f"arn:aws:kms:{names.region}:{ACCOUNT}:key/{params.get('SSEKMSKeyId', '*')}"
+        key = _kms_key(names, params["SSEKMSKeyId"])
         found += [Need("kms:GenerateDataKey", key), Need("kms:Decrypt", key)]
     return found
+
+
+def _get_object(names: Names, params: dict[str, Any]) -> list[Need]:
+    # every object of the archive bucket is encrypted by the archive key: S3 decrypts it
+    # with the caller's (or a presigned URL's signer's) kms:Decrypt
+    return [
+        *_versioned("s3:GetObject")(names, params),
+        Need("kms:Decrypt", names.arn("ArchiveKey")),
+    ]
 
 
 def _head_object(names: Names, params: dict[str, Any]) -> list[Need]:
@@ -150,7 +161,7 @@ def _put_events(names: Names, params: dict[str, Any]) -> list[Need]:
 # fails the permissions test: say what it needs before the code may call it.
 OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]] = {
     ("s3", "PutObject"): _put_object,
-    ("s3", "GetObject"): _versioned("s3:GetObject"),  # a presigned URL too: same request
+    ("s3", "GetObject"): _get_object,  # a presigned URL too: same request
     ("s3", "HeadObject"): _head_object,
     ("s3", "DeleteObject"): _versioned("s3:DeleteObject"),
     ("s3", "ListObjectVersions"): lambda names, params: [

@@ -135,7 +135,13 @@ def test_the_template_wires_every_function_to_the_stack(package: Path) -> None:
     for function in functions:  # chalice's variables merge with the stack's (Globals)
         assert function["Properties"]["Environment"]["Variables"]["HOSO_STAGE"] == "dev"
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
-    for name in ("HOSO_EVENT_BUS", "HOSO_USER_POOL_ID", "HOSO_TSA_URL", "HOSO_INDEX_KEY_ID"):
+    for name in (
+        "HOSO_EVENT_BUS",
+        "HOSO_USER_POOL_ID",
+        "HOSO_TSA_URL",
+        "HOSO_INDEX_KEY_ID",
+        "HOSO_ARCHIVE_KEY_ID",
+    ):
         assert name in variables
     assert variables["HOSO_TABLE"] == {"Ref": "CaseTable"}
     assert variables["HOSO_BUCKET"] == {"Ref": "ArchiveBucket"}
@@ -215,7 +221,12 @@ def test_each_role_allows_every_call_the_code_made(
     template = yaml.safe_load((package / "sam.yaml").read_text(encoding="utf-8"))
     outputs = stack.outputs
     names = Names(
-        REGION, outputs["bucket"], outputs["table"], outputs["event_bus"], outputs["index_key_id"]
+        REGION,
+        outputs["bucket"],
+        outputs["table"],
+        outputs["event_bus"],
+        outputs["index_key_id"],
+        outputs["archive_key_id"],
     )
     needs = {need for call in CALLS.calls for need in needs_of(names, call)}
     made = {(call.service, call.operation) for call in CALLS.calls}

@@ -216,3 +216,30 @@ def test_once_archived_only_the_record_remains(client: Client, stack: Stack) -> 
         f"/v1/cases/{case.id}/preview?page=1", headers={**officer, "Accept": "image/png"}
     )
     assert preview.status_code == 200 and preview.body.startswith(b"\x89PNG")
+
+
+def test_every_object_is_encrypted_by_the_archive_key(stack: Stack) -> None:
+    services = stack.wired()[0]
+    s3 = stack.client("s3")
+    bucket, key_arn = stack.outputs["bucket"], stack.outputs["archive_key_id"]
+
+    def encryption(key: str) -> tuple[str, str, bool]:
+        head = s3.head_object(Bucket=bucket, Key=key)
+        return head["ServerSideEncryption"], head["SSEKMSKeyId"], head["BucketKeyEnabled"]
+
+    case = _submit(stack, services, "chuyen-sinh-hoat-chinh-thuc", "phuong-ba-dinh")
+    drafts = [key for key, _ in services.documents.versions(f"cases/{case.id}/")]
+    assert drafts
+    for draft in drafts:  # the working draft holds personal data too
+        assert encryption(draft) == ("aws:kms", key_arn, True)
+    final = sign_as_officer(services, stack.wired()[1]("canbo-badinh"), case.id)
+    record = services.cases.get_record(str(final.record_id))
+    assert record is not None
+    for key in (record["object"]["key"], record["manifest"]["key"]):
+        assert encryption(key) == ("aws:kms", key_arn, True)
+    # and the bucket's default, for anything put without naming the key
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    assert rules["Rules"][0]["ApplyServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": key_arn,
+    }
