@@ -24,6 +24,7 @@ from functions import (
     signatures,
     sweep,
     telemetry,
+    uploads,
     verification,
 )
 from functions.access import Principal, caller
@@ -240,10 +241,9 @@ def get_record(record_id: str) -> Response:
     return _json(200, records.get_record(services, principal, record_id, verify))
 
 
-# PDF bodies: application/json is taken too, as chalice takes a request without a
-# Content-Type for JSON and would answer it 415 before the token is checked;
-# verification.pdf_body checks the type itself.
-PDF_ROUTE_TYPES = [verification.PDF, "application/json"]
+# Routes that take a PDF: as the body, or as JSON naming an upload (functions/uploads.py,
+# which checks the type itself, after the token).
+PDF_ROUTE_TYPES = [uploads.PDF, uploads.JSON]
 
 
 def _pdf_body(request: Request) -> tuple[str, bytes]:
@@ -252,6 +252,15 @@ def _pdf_body(request: Request) -> tuple[str, bytes]:
     return request.headers.get("content-type", ""), (
         body.encode("utf-8") if isinstance(body, str) else body
     )
+
+
+@app.route("/v1/uploads", methods=["POST"])
+@api
+def new_upload() -> Response:
+    request = app.current_request
+    services, principal = _caller(request)
+    assert request is not None
+    return _json(201, uploads.new_upload(services, principal, _body(request, services)))
 
 
 @app.route("/v1/verifications", methods=["POST"], content_types=PDF_ROUTE_TYPES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -147,6 +148,38 @@ class DocumentStore:
             if head.get("Metadata", {}).get("sha256") == sha256:
                 return ArchivedObject(key=key, version_id=version_id)
         return None
+
+    def upload_url(self, key: str, sha256: str, ttl_seconds: int) -> tuple[str, dict[str, str]]:
+        """A presigned PUT of one PDF to ``key``, and the headers its request must carry.
+
+        The SHA-256 (hex) is signed into the URL twice: as S3's checksum header, so S3 takes
+        no other file, and as the ``sha256`` metadata every object here carries. S3 encrypts
+        it with the bucket's default key (the archive key)."""
+        checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+        url = self._s3.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ContentType": PDF,
+                "ChecksumSHA256": checksum,
+                "Metadata": {"sha256": sha256},
+            },
+            ExpiresIn=ttl_seconds,
+        )
+        headers = {
+            "Content-Type": PDF,
+            "x-amz-checksum-sha256": checksum,
+            "x-amz-meta-sha256": sha256,
+        }
+        return str(url), headers
+
+    def uploaded(self, key: str) -> tuple[int, str | None]:
+        """The size of the object at ``key`` and the SHA-256 its uploader declared (None if it
+        declared none); NotFound if there is none."""
+        with aws_errors("document storage", _missing(key)):
+            head = self._s3.head_object(Bucket=self._bucket, Key=key)
+        return int(head["ContentLength"]), head.get("Metadata", {}).get("sha256")
 
     def retention(self, archived: ArchivedObject) -> tuple[str, dt.datetime]:
         """The Object Lock mode and retain-until date of one archived version."""

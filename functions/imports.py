@@ -1,7 +1,8 @@
 """Digitisation intake: a scanned paper record comes in, sealed by the archivist's organisation."""
 
 # POST /v1/records/imports (archivists) takes a scanned record as the body (application/pdf,
-# at most 4.5 MB like a verification) and what is known of it as query parameters: the
+# at most 4.5 MB like a verification; a larger scan is uploaded first and named as JSON,
+# {"upload_id": ...}, see functions/uploads.py) and what is known of it as query parameters: the
 # document type, the original number and date, and how long to keep it. The PDF must be
 # well formed, and neither encrypted nor already signed (a signed file is a record of the
 # platform's, or someone else's, to be verified, not re-sealed). The organisation's seal goes
@@ -30,7 +31,8 @@ from functions.schedule import iso, retain_until
 from functions.search import record_index, record_view
 from functions.services import Services
 from functions.sign import sign_document
-from functions.verification import opened_pdf, pdf_body
+from functions.uploads import pdf_bytes, sent_pdf, used
+from functions.verification import opened_pdf
 from signing.backends import CallbackSigner
 from signing.pades import LEVEL_B_LTA, SignatureRequest
 from signing.validation import signature_fields, validate_pdf
@@ -71,11 +73,11 @@ def _metadata(params: dict[str, str]) -> dict[str, Any]:
     return {**params, "retention_years": int(params["retention_years"])}
 
 
-def _scan(services: Services, pdf: bytes, content_type: str) -> bytes:
-    if signature_fields(pdf_body(services, content_type, pdf)):
+def _scan(pdf: bytes, field: str) -> bytes:
+    if signature_fields(opened_pdf(pdf, field)):
         raise Invalid(
             "the import is not valid",
-            [Problem("body", "already signed: verify it (POST /v1/verifications) instead")],
+            [Problem(field, "already signed: verify it (POST /v1/verifications) instead")],
         )
     return pdf
 
@@ -99,10 +101,11 @@ def import_record(
     organization = services.cases.get_organization(str(principal.organization))
     if organization is None or not organization.get("seal_key_id"):
         raise Refused("seal_missing", f"organization {principal.organization} has no seal")
+    sent = sent_pdf(services, content_type, body)
     request_hash = hashlib.sha256(
         f"{data['document_type']}|{data['original_number']}|{data['original_date']}|"
         f"{data['retention_years']}|".encode()
-        + body
+        + sent.identity
     ).hexdigest()
     record_id = str(
         uuid.uuid5(uuid.NAMESPACE_URL, f"hoso:import:{principal.subject}:{idempotency_key}")
@@ -115,62 +118,63 @@ def import_record(
                 [Problem("headers.Idempotency-Key", "already used with a different body")],
             )
         return record_view(existing), False
-    scanned = _scan(services, body, content_type)
-    now = services.clock()
-    signer = CallbackSigner(
-        organization["seal_certificate_chain"],
-        services.keys.raw_signer(organization["seal_key_id"]),
-    )
-    request = SignatureRequest(
-        field_name=SEAL_FIELD,
-        level=LEVEL_B_LTA,
-        box=None,
-        stamp_text="",
-        reason=f"Số hóa: {data['document_type']} số {data['original_number']}",
-        location="Hà Nội",
-        signing_time=now,
-        stamp_timezone=VIETNAM,
-    )
-    sealed = sign_document(services, scanned, signer, request).pdf
-    report = validate_pdf(opened_pdf(sealed, "body"), services.trust.roots(), now)
-    if not report["valid"]:
-        raise Refused("validation_failed", "the sealed scan does not validate")
-    until = retain_until(now, data["retention_years"])
-    digest = hashlib.sha256(sealed).hexdigest()
-    identity = {
-        "digitised": True,
-        "document_type": data["document_type"],
-        "original": {"number": data["original_number"], "date": data["original_date"]},
-        "organization": organization["code"],
-    }
-    document = {"sha256": digest, "size": len(sealed)}
-    manifest = manifest_of(identity, record_id, document, report, now, until)
-    services.documents.archive(manifest_key(record_id), manifest_bytes(manifest), until, JSON)
-    archived = services.documents.archive(pdf_key(record_id), sealed, until)
-    record = {
-        "id": record_id,
-        "case_id": None,
-        "procedure": data["document_type"],
-        "organization": organization["code"],
-        "number": data["original_number"],
-        "original_date": data["original_date"],
-        "digitised": True,
-        "sha256": digest,
-        "size": len(sealed),
-        "archived_at": iso(now),
-        "retain_until": iso(until),
-        "retention_mode": "COMPLIANCE",
-        "object": {"key": archived.key, "version_id": archived.version_id},
-        "manifest": {"key": manifest_key(record_id)},
-        "validation": manifest["validation"],
-        "import_hash": request_hash,
-        "index": record_index(
-            services,
-            record_id,
-            now,
-            (data["document_type"], organization["code"], data["original_number"]),
-            original_date=data["original_date"],
-        ),
-    }
-    services.cases.put_record(record)
+    with used(services, principal, sent):
+        scanned = _scan(pdf_bytes(services, principal, sent), sent.field)
+        now = services.clock()
+        signer = CallbackSigner(
+            organization["seal_certificate_chain"],
+            services.keys.raw_signer(organization["seal_key_id"]),
+        )
+        request = SignatureRequest(
+            field_name=SEAL_FIELD,
+            level=LEVEL_B_LTA,
+            box=None,
+            stamp_text="",
+            reason=f"Số hóa: {data['document_type']} số {data['original_number']}",
+            location="Hà Nội",
+            signing_time=now,
+            stamp_timezone=VIETNAM,
+        )
+        sealed = sign_document(services, scanned, signer, request).pdf
+        report = validate_pdf(opened_pdf(sealed, "body"), services.trust.roots(), now)
+        if not report["valid"]:
+            raise Refused("validation_failed", "the sealed scan does not validate")
+        until = retain_until(now, data["retention_years"])
+        digest = hashlib.sha256(sealed).hexdigest()
+        identity = {
+            "digitised": True,
+            "document_type": data["document_type"],
+            "original": {"number": data["original_number"], "date": data["original_date"]},
+            "organization": organization["code"],
+        }
+        document = {"sha256": digest, "size": len(sealed)}
+        manifest = manifest_of(identity, record_id, document, report, now, until)
+        services.documents.archive(manifest_key(record_id), manifest_bytes(manifest), until, JSON)
+        archived = services.documents.archive(pdf_key(record_id), sealed, until)
+        record = {
+            "id": record_id,
+            "case_id": None,
+            "procedure": data["document_type"],
+            "organization": organization["code"],
+            "number": data["original_number"],
+            "original_date": data["original_date"],
+            "digitised": True,
+            "sha256": digest,
+            "size": len(sealed),
+            "archived_at": iso(now),
+            "retain_until": iso(until),
+            "retention_mode": "COMPLIANCE",
+            "object": {"key": archived.key, "version_id": archived.version_id},
+            "manifest": {"key": manifest_key(record_id)},
+            "validation": manifest["validation"],
+            "import_hash": request_hash,
+            "index": record_index(
+                services,
+                record_id,
+                now,
+                (data["document_type"], organization["code"], data["original_number"]),
+                original_date=data["original_date"],
+            ),
+        }
+        services.cases.put_record(record)
     return record_view(record), True

@@ -105,9 +105,11 @@ def _validate(
         raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    body = normalize(body, "body", problems, warnings)
-    problems = [Problem(p.field.removeprefix("body."), p.problem) for p in problems]
-    warnings = [Problem(w.field.removeprefix("body."), w.problem) for w in warnings]
+    if isinstance(body.get("data"), dict):
+        # the data is text people wrote, judged as Vietnamese; the procedure and the
+        # organisation are codes (a code is no word: "phuong-thu-e58da5" reads as VNI
+        # keystrokes), checked against the catalogue and the directory instead
+        body = {**body, "data": normalize(body["data"], "data", problems, warnings)}
     for name in ("procedure", "organization"):
         if not isinstance(body.get(name), str) or not body.get(name):
             problems.append(Problem(name, "required, a non-empty string"))

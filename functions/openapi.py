@@ -35,6 +35,7 @@ PDF = "application/pdf"
 PNG = "image/png"
 MAX_PAGE = 999_999  # functions/records.py reads at most 6 digits
 MAX_PDF_BYTES = Settings.max_pdf_bytes  # the default; a stage may set HOSO_MAX_PDF_BYTES
+MAX_UPLOAD_BYTES = Settings.max_upload_bytes  # the default; HOSO_MAX_UPLOAD_BYTES
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -211,7 +212,7 @@ class Operation:
     ok: int
     answer: dict[str, Any]  # media type → schema
     body: dict[str, Any] | None = None  # the JSON body's schema
-    binary_body: str | None = None  # or the media type of a binary body
+    binary_body: str | None = None  # and/or the media type of a binary body
     parameters: list[dict[str, Any]] = field(default_factory=list)
     errors: tuple[int, ...] = ()
 
@@ -266,6 +267,9 @@ SEARCH_PARAMETERS = [
     ),
     _query("next", {"type": "string", "maxLength": SEARCH_MAX_TOKEN}, "the previous page's next"),
 ]
+
+UPLOAD_ID_SCHEMA = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
+UPLOAD_REFERENCE = _object({"upload_id": UPLOAD_ID_SCHEMA})
 
 VERIFY = {
     "name": "verify",
@@ -342,15 +346,42 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=_object({"reason": {"type": "string", "minLength": 1, "maxLength": 100}}),
         errors=(400, 401, 403, 413, 415, 422, 503),
     ),
+    ("POST", "/v1/uploads"): Operation(
+        "A presigned PUT for a PDF too large for a request body (at most "
+        f"{MAX_UPLOAD_BYTES} bytes): send the file to `url` with `headers` before "
+        "`expires_at`, then name its `upload_id` to a verification or an import",
+        (),
+        201,
+        _json(
+            _object(
+                {
+                    "upload_id": UPLOAD_ID_SCHEMA,
+                    "method": {"const": "PUT"},
+                    "url": TEXT,
+                    "headers": {"type": "object", "additionalProperties": TEXT},
+                    "expires_at": TIME,
+                    "max_bytes": {"type": "integer"},
+                }
+            )
+        ),
+        body=_object(
+            {
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "size": {"type": "integer", "minimum": 1, "maximum": MAX_UPLOAD_BYTES},
+            }
+        ),
+        errors=(400, 401, 413, 415, 422, 503),
+    ),
     ("POST", "/v1/verifications"): Operation(
         "Validate every signature and document timestamp of a PDF (the body, at most "
-        f"{MAX_PDF_BYTES} bytes) against the configured trust anchors and the validation "
-        "data it carries; nothing is fetched",
+        f"{MAX_PDF_BYTES} bytes, or an upload) against the configured trust anchors and the "
+        "validation data it carries; nothing is fetched",
         (),
         200,
         _json(_ref("ValidationReport")),
+        body=UPLOAD_REFERENCE,
         binary_body=PDF,
-        errors=(401, 413, 415, 422, 503),
+        errors=(400, 401, 413, 415, 422, 503),
     ),
     ("GET", "/v1/records"): Operation(
         "Search the archived records of the caller's organisation and the ones below it, "
@@ -370,10 +401,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("POST", "/v1/records/imports"): Operation(
         "Take in a scanned paper record (the body, a PDF neither encrypted nor signed): sealed "
-        "by the archivist's organisation (PAdES B-LTA), validated, archived and indexed",
+        "by the archivist's organisation (PAdES B-LTA), validated, archived and indexed; a "
+        "scan too large for the body is uploaded first and named by its upload_id",
         ("archivist",),
         201,
         _json(_ref("Record")),
+        body=UPLOAD_REFERENCE,
         binary_body=PDF,
         parameters=[
             IDEMPOTENCY_KEY,
@@ -474,10 +507,13 @@ def _operation(method: str, path: str, operation: Operation) -> dict[str, Any]:
     }
     if parameters:
         answer["parameters"] = parameters
+    content: dict[str, Any] = {}
+    if operation.binary_body is not None:
+        content.update(_binary(operation.binary_body))
     if operation.body is not None:
-        answer["requestBody"] = {"required": True, "content": _json(operation.body)}
-    elif operation.binary_body is not None:
-        answer["requestBody"] = {"required": True, "content": _binary(operation.binary_body)}
+        content.update(_json(operation.body))
+    if content:
+        answer["requestBody"] = {"required": True, "content": content}
     answer["security"] = [] if roles is None else [{"bearer": []}]
     return answer
 

@@ -29,6 +29,10 @@ class Settings:
     # A PDF sent in a request body: Lambda takes 6 MB per request and base64 makes 4.5 MB of
     # a PDF; larger files go through a presigned upload.
     max_pdf_bytes: int = 4_500_000
+    # A PDF uploaded to S3 (POST /v1/uploads) for a verification or an import: a scanned
+    # file of a few hundred pages; the URL to put it is valid this long.
+    max_upload_bytes: int = 100_000_000
+    upload_url_ttl_seconds: int = 900
     # Automatic steps (seal, archive) that meet a transient error are retried with back-off
     # (first delay, doubling up to the longest) until the budget runs out; then the case fails.
     retry_budget_seconds: int = 24 * 3600
@@ -82,6 +86,8 @@ class Settings:
             download_url_ttl_seconds=int(env.get("HOSO_DOWNLOAD_URL_TTL_SECONDS", "300")),
             max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),
             max_pdf_bytes=int(env.get("HOSO_MAX_PDF_BYTES", "4500000")),
+            max_upload_bytes=int(env.get("HOSO_MAX_UPLOAD_BYTES", "100000000")),
+            upload_url_ttl_seconds=int(env.get("HOSO_UPLOAD_URL_TTL_SECONDS", "900")),
             retry_budget_seconds=int(env.get("HOSO_RETRY_BUDGET_SECONDS", str(24 * 3600))),
             retry_first_delay_seconds=int(env.get("HOSO_RETRY_FIRST_DELAY_SECONDS", "60")),
             retry_longest_delay_seconds=int(env.get("HOSO_RETRY_LONGEST_DELAY_SECONDS", "3600")),

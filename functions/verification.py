@@ -1,7 +1,8 @@
 """Verifying a PDF anyone hands in: limits and refusals first, then the one validator's report."""
 
 # A hostile file gets a 4xx or a report that says invalid, never a 500 or a long wait: the
-# body is bounded (Lambda takes 6 MB per request, base64 makes 4.5 MB of a PDF), it must look
+# body is bounded (Lambda takes 6 MB per request, base64 makes 4.5 MB of a PDF; larger files
+# are uploaded first, up to 100 MB), it must look
 # like a PDF, open, and not be encrypted; the signatures and pages it may hold are capped
 # before any of them is validated; and a signature the validator cannot read is reported
 # invalid with the reason. Nothing is fetched: validation uses the trust anchors and what the
@@ -14,13 +15,13 @@ from typing import Any
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from functions.access import Principal
-from functions.errors import Invalid, Problem, TooLarge, UnsupportedMedia
+from functions.errors import Invalid, Problem
 from functions.services import Services
+from functions.uploads import pdf_bytes, sent_pdf, used
 from signing.validation import open_pdf, signature_fields, validate_pdf
 
 MAX_SIGNATURES = 50  # a Party record carries 2-4; a file with more is no record of ours
 MAX_PAGES = 2_000  # the longest digitised file expected is a few hundred pages
-PDF = "application/pdf"
 PDF_HEADER_WITHIN = 1024  # bytes; readers accept a header this far in (ISO 32000-2, 7.5.2)
 
 
@@ -32,7 +33,7 @@ def opened_pdf(pdf: bytes, field: str) -> PdfFileReader:
         return Invalid("not a PDF that can be used", [Problem(field, reason)])
 
     if not pdf:
-        raise _unreadable(f"empty: send the PDF itself (Content-Type: {PDF})")
+        raise _unreadable("empty: send the PDF itself")
     if b"%PDF-" not in pdf[:PDF_HEADER_WITHIN]:
         raise _unreadable("not a PDF: it has no %PDF- header")
     try:
@@ -54,23 +55,12 @@ def opened_pdf(pdf: bytes, field: str) -> PdfFileReader:
 
 
 def verify_pdf(
-    services: Services, principal: Principal, content_type: str, pdf: bytes
+    services: Services, principal: Principal, content_type: str, body: bytes
 ) -> dict[str, Any]:
-    """DESIGN.md's validation report for ``pdf`` (any signed-in caller), sent as
-    ``content_type`` (checked here, after the token: a request without one gets 401)."""
-    del principal  # any valid token may verify
-    reader = pdf_body(services, content_type, pdf)
-    return validate_pdf(reader, services.trust.roots(), services.clock())
-
-
-def pdf_body(services: Services, content_type: str, pdf: bytes) -> PdfFileReader:
-    """A request's PDF body, opened (``opened_pdf``): 415 if it is not sent as a PDF, 413
-    over the limit one request can carry."""
-    if content_type.split(";")[0].strip().lower() != PDF:
-        raise UnsupportedMedia(f"send the PDF as the body with Content-Type: {PDF}")
-    if len(pdf) > services.settings.max_pdf_bytes:
-        raise TooLarge(
-            f"the PDF is over {services.settings.max_pdf_bytes} bytes, the most one request "
-            "can carry"
-        )
-    return opened_pdf(pdf, "body")
+    """DESIGN.md's validation report for the PDF the request sends (any signed-in caller):
+    the body, or an upload (functions/uploads.py), which is deleted once answered. The
+    media type is checked here, after the token: a request without one gets 401."""
+    sent = sent_pdf(services, content_type, body)
+    with used(services, principal, sent):
+        reader = opened_pdf(pdf_bytes(services, principal, sent), sent.field)
+        return validate_pdf(reader, services.trust.roots(), services.clock())

@@ -189,6 +189,8 @@ def lifecycle_rules(cloudformation: dict[str, Any]) -> dict[str, Any]:
             api["NoncurrentVersionExpiration"] = rule["NoncurrentVersionExpiration"]
         if "ExpiredObjectDeleteMarker" in rule:
             api["Expiration"] = {"ExpiredObjectDeleteMarker": rule["ExpiredObjectDeleteMarker"]}
+        if "ExpirationInDays" in rule:
+            api["Expiration"] = {"Days": rule["ExpirationInDays"]}
         if "AbortIncompleteMultipartUpload" in rule:
             api["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
         rules.append(api)

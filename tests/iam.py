@@ -91,10 +91,10 @@ def _put_object(names: Names, params: dict[str, Any]) -> list[Need]:
         found.append(Need("s3:PutObjectRetention", _s3_object(names, params)))
     if "ObjectLockLegalHoldStatus" in params:
         found.append(Need("s3:PutObjectLegalHold", _s3_object(names, params)))
-    if params.get("ServerSideEncryption") == "aws:kms":
-        key = _kms_key(names, params["SSEKMSKeyId"])
-        found += [Need("kms:GenerateDataKey", key), Need("kms:Decrypt", key)]
-    return found
+    # S3 encrypts every object with the archive key: the one the put names, else the
+    # bucket's default (a presigned upload names none)
+    key = _kms_key(names, params.get("SSEKMSKeyId") or names.archive_key_id)
+    return [*found, Need("kms:GenerateDataKey", key), Need("kms:Decrypt", key)]
 
 
 def _get_object(names: Names, params: dict[str, Any]) -> list[Need]:

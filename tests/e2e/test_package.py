@@ -154,10 +154,14 @@ def test_the_template_wires_every_function_to_the_stack(package: Path) -> None:
     statements = policy["PolicyDocument"]
     actions = {a for s in statements["Statement"] for a in _as_list(s["Action"])}
     assert {"kms:Sign", "s3:PutObject", "dynamodb:PutItem", "events:PutEvents"} <= actions
-    # the function deletes working drafts (cases/…) and can never delete a record
+    # the function deletes working drafts (cases/…) and used uploads (uploads/…) and can
+    # never delete a record
     for statement in statements["Statement"]:
         if {"s3:DeleteObject", "s3:DeleteObjectVersion"} & set(_as_list(statement["Action"])):
-            assert statement["Resource"] == {"Fn::Sub": "${ArchiveBucket.Arn}/cases/*"}
+            assert statement["Resource"] == [
+                {"Fn::Sub": "${ArchiveBucket.Arn}/cases/*"},
+                {"Fn::Sub": "${ArchiveBucket.Arn}/uploads/*"},
+            ]
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -182,6 +186,7 @@ RESOURCE_WILDCARDS = {
     # the objects of the archive bucket: keys are made per case and record
     "${ArchiveBucket.Arn}/*",
     "${ArchiveBucket.Arn}/cases/*",
+    "${ArchiveBucket.Arn}/uploads/*",
     # the table's indexes (due, failed, …)
     "${CaseTable.Arn}/index/*",
     # organisations' and officers' keys, made at run time when one is registered

@@ -3,7 +3,8 @@ validated, archived with a manifest marked digitised, and found by search.
 
 Who gets what: an archivist 201 (the same Idempotency-Key and body again: the same record,
 Idempotent-Replayed); an officer or upstream system 403; no token 401; no Idempotency-Key
-400; the key with another body 409; a body not sent as a PDF 415; over 4.5 MB 413; a
+400; the key with another body 409; a body sent neither as a PDF nor as JSON naming an
+upload 415; over 4.5 MB 413; a
 missing or bad parameter, or a file that is not a PDF, encrypted or already signed, 422."""
 
 from __future__ import annotations
@@ -137,9 +138,12 @@ def test_only_archivists_import(client: Client, stack: Stack) -> None:
         assert _import(client, stack, _scan(), query, str(uuid.uuid4()), user).status_code == 403
     plain = client.http.post(f"/v1/records/imports?{query}", body=_scan())
     assert plain.status_code == 401
-    json_body = _import(
+    text = _import(client, stack, b"%PDF", query, str(uuid.uuid4()), content_type="text/plain")
+    assert text.status_code == 415
+    no_upload = _import(
         client, stack, b"{}", query, str(uuid.uuid4()), content_type="application/json"
     )
-    assert json_body.status_code == 415
+    assert no_upload.status_code == 422  # JSON names an upload (tests/integration/test_uploads.py)
+    assert no_upload.json_body["error"]["details"][0]["field"] == "upload_id"
     huge = _import(client, stack, b"%PDF-1.7\n" + b"0" * 5_000_000, query, str(uuid.uuid4()))
     assert huge.status_code == 413

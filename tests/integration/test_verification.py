@@ -123,10 +123,14 @@ def test_no_token_or_a_forged_one_is_401(client: Client, stack: Stack, record_pd
 
 
 def test_a_body_that_is_not_a_pdf_type_is_415(client: Client, stack: Stack) -> None:
-    headers = {**stack.auth("luu-tru"), "Content-Type": "application/json"}
-    response = client.http.post("/v1/verifications", headers=headers, body=b"{}")
-    assert response.status_code == 415
-    assert response.json_body["error"]["code"] == "unsupported_media_type"
+    for media_type in ("text/plain", ""):
+        headers = {**stack.auth("luu-tru"), "Content-Type": media_type}
+        response = client.http.post("/v1/verifications", headers=headers, body=b"%PDF-1.7")
+        assert response.status_code == 415
+        assert response.json_body["error"]["code"] == "unsupported_media_type"
+    json_headers = {**stack.auth("luu-tru"), "Content-Type": "application/json"}
+    response = client.http.post("/v1/verifications", headers=json_headers, body=b"{}")
+    assert response.status_code == 422  # JSON names an upload (tests/integration/test_uploads.py)
 
 
 def _signed_ranges(pdf: bytes) -> list[tuple[int, int]]:

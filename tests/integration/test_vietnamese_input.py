@@ -115,6 +115,7 @@ def test_both_tone_styles_and_decomposed_input_are_accepted_and_stored_composed(
 
 
 def test_damage_outside_data_is_named_too(client: Client, stack: Stack) -> None:
+    # codes are looked up, not read as words: a damaged one is an unknown code
     code = "dang-phi"
     body = {
         "procedure": code,
@@ -124,6 +125,18 @@ def test_damage_outside_data_is_named_too(client: Client, stack: Stack) -> None:
     answer = submit(client, stack, body)
     assert answer.status_code == 422
     assert [d["field"] for d in answer.json_body["error"]["details"]] == ["organization"]
+
+
+def test_a_code_is_not_judged_as_vietnamese(client: Client, stack: Stack) -> None:
+    # as a word, "phuong-thu-e58da5" reads as VNI keystrokes typed as digits (1 random
+    # test organisation code in 90 did, and its case was refused)
+    code = "phuong-thu-e58da5"
+    stack.register_organization(code)
+    body = {"procedure": "dang-phi", "organization": code,
+            "data": procedure_example(client, stack, "dang-phi")}  # fmt: skip
+    answer = submit(client, stack, body)
+    assert answer.status_code == 201, answer.json_body
+    assert answer.json_body["warnings"] == []
 
 
 def _with_name(client: Client, stack: Stack, name: str) -> dict[str, Any]:
