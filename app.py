@@ -269,7 +269,8 @@ def verify_pdf() -> Response:
     request = app.current_request
     assert request is not None
     services, principal = _caller(request)
-    return _json(200, verification.verify_pdf(services, principal, *_pdf_body(request)))
+    params = dict(request.query_params or {})
+    return _json(200, verification.verify_pdf(services, principal, params, *_pdf_body(request)))
 
 
 @app.route("/v1/records/imports", methods=["POST"], content_types=PDF_ROUTE_TYPES)

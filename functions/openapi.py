@@ -271,6 +271,15 @@ SEARCH_PARAMETERS = [
 UPLOAD_ID_SCHEMA = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
 UPLOAD_REFERENCE = _object({"upload_id": UPLOAD_ID_SCHEMA})
 
+ONLINE = {
+    "name": "online",
+    "in": "query",
+    "required": False,
+    "description": "true: fetch revocation data, from the stage's allowed OCSP and CRL "
+    "addresses only (never one the PDF names); 422 where none is configured",
+    "schema": {"enum": ["true", "false"], "default": "false"},
+}
+
 VERIFY = {
     "name": "verify",
     "in": "query",
@@ -375,12 +384,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/verifications"): Operation(
         "Validate every signature and document timestamp of a PDF (the body, at most "
         f"{MAX_PDF_BYTES} bytes, or an upload) against the configured trust anchors and the "
-        "validation data it carries; nothing is fetched",
+        "validation data it carries; nothing is fetched unless ?online=true, and then only "
+        "from the stage's allow-list",
         (),
         200,
         _json(_ref("ValidationReport")),
         body=UPLOAD_REFERENCE,
         binary_body=PDF,
+        parameters=[ONLINE],
         errors=(400, 401, 413, 415, 422, 503),
     ),
     ("GET", "/v1/records"): Operation(

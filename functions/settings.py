@@ -32,6 +32,9 @@ class Settings:
     # A PDF uploaded to S3 (POST /v1/uploads) for a verification or an import: a scanned
     # file of a few hundred pages; the URL to put it is valid this long.
     max_upload_bytes: int = 100_000_000
+    # The OCSP responders and CRL addresses a verification asked to go online may fetch from
+    # (signing/fetching.py); none: online verification is off.
+    online_validation_urls: tuple[str, ...] = ()
     upload_url_ttl_seconds: int = 900
     # Automatic steps (seal, archive) that meet a transient error are retried with back-off
     # (first delay, doubling up to the longest) until the budget runs out; then the case fails.
@@ -87,6 +90,11 @@ class Settings:
             max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),
             max_pdf_bytes=int(env.get("HOSO_MAX_PDF_BYTES", "4500000")),
             max_upload_bytes=int(env.get("HOSO_MAX_UPLOAD_BYTES", "100000000")),
+            online_validation_urls=tuple(
+                url.strip()
+                for url in env.get("HOSO_ONLINE_VALIDATION_URLS", "").split(",")
+                if url.strip()
+            ),
             upload_url_ttl_seconds=int(env.get("HOSO_UPLOAD_URL_TTL_SECONDS", "900")),
             retry_budget_seconds=int(env.get("HOSO_RETRY_BUDGET_SECONDS", str(24 * 3600))),
             retry_first_delay_seconds=int(env.get("HOSO_RETRY_FIRST_DELAY_SECONDS", "60")),

@@ -5,8 +5,8 @@
 # are uploaded first, up to 100 MB), it must look
 # like a PDF, open, and not be encrypted; the signatures and pages it may hold are capped
 # before any of them is validated; and a signature the validator cannot read is reported
-# invalid with the reason. Nothing is fetched: validation uses the trust anchors and what the
-# file carries.
+# invalid with the reason. Nothing is fetched unless asked (?online=true), and then only from
+# the stage's allow-list: otherwise validation uses the trust anchors and what the file carries.
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from typing import Any
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from functions.access import Principal
-from functions.errors import Invalid, Problem
+from functions.errors import Invalid, Malformed, Problem
 from functions.services import Services
 from functions.uploads import pdf_bytes, sent_pdf, used
+from signing.fetching import AllowListedFetchers
 from signing.validation import open_pdf, signature_fields, validate_pdf
 
 MAX_SIGNATURES = 50  # a Party record carries 2-4; a file with more is no record of ours
@@ -55,12 +56,37 @@ def opened_pdf(pdf: bytes, field: str) -> PdfFileReader:
 
 
 def verify_pdf(
-    services: Services, principal: Principal, content_type: str, body: bytes
+    services: Services,
+    principal: Principal,
+    params: dict[str, str],
+    content_type: str,
+    body: bytes,
 ) -> dict[str, Any]:
     """DESIGN.md's validation report for the PDF the request sends (any signed-in caller):
     the body, or an upload (functions/uploads.py), which is deleted once answered. The
-    media type is checked here, after the token: a request without one gets 401."""
+    media type is checked here, after the token: a request without one gets 401.
+    ``online=true`` lets validation fetch revocation data, from the stage's allow-list only."""
+    online = _online(services, params)
     sent = sent_pdf(services, content_type, body)
     with used(services, principal, sent):
         reader = opened_pdf(pdf_bytes(services, principal, sent), sent.field)
-        return validate_pdf(reader, services.trust.roots(), services.clock())
+        fetchers = AllowListedFetchers(services.settings.online_validation_urls) if online else None
+        return validate_pdf(reader, services.trust.roots(), services.clock(), fetchers)
+
+
+def _online(services: Services, params: dict[str, str]) -> bool:
+    unknown = sorted(set(params) - {"online"})
+    if unknown:
+        raise Malformed(
+            "unknown query parameters",
+            [Problem(f"query.{name}", "not one of: online") for name in unknown],
+        )
+    online = params.get("online", "false")
+    if online not in ("true", "false"):
+        raise Malformed("online must be true or false", [Problem("query.online", "not a boolean")])
+    if online == "true" and not services.settings.online_validation_urls:
+        raise Invalid(
+            "online validation is not configured on this stage",
+            [Problem("query.online", "no OCSP or CRL address is allowed here: leave it out")],
+        )
+    return online == "true"

@@ -164,6 +164,7 @@ def create_stack(
         "archive_key_id": archive_key_arn,
         "trust_anchor_pem": pki.root_pem,
         "tsa_url": f"{pki_url}/tsa",
+        "ocsp_url": pki.ocsp_url,
         "demo_users": [
             {
                 "username": u["username"],
@@ -283,6 +284,7 @@ def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict
         "HOSO_USER_POOL_CLIENT_ID": outputs["user_pool_client_id"],
         "HOSO_JWKS_URL": f"{endpoint}/{outputs['user_pool_id']}/.well-known/jwks.json",
         "HOSO_TSA_URL": outputs["tsa_url"],
+        "HOSO_ONLINE_VALIDATION_URLS": outputs["ocsp_url"],
         "HOSO_TRUST_ANCHORS_FILE": str(trust_anchors_file),
         "HOSO_INDEX_KEY_ID": outputs["index_key_id"],
         "HOSO_ARCHIVE_KEY_ID": outputs["archive_key_id"],

@@ -296,6 +296,19 @@ async def _validate(
     now: dt.datetime,
     fetchers: FetcherBackend | None,
 ) -> list[dict[str, Any]]:
+    try:
+        return await _validate_each(reader, roots, now, fetchers)
+    finally:
+        if fetchers is not None:
+            await fetchers.close()
+
+
+async def _validate_each(
+    reader: PdfFileReader,
+    roots: list[asn1_x509.Certificate],
+    now: dt.datetime,
+    fetchers: FetcherBackend | None,
+) -> list[dict[str, Any]]:
     carried = read_validation_data(reader)
     spec = _spec(roots, carried, fetchers)
     timing = ValidationTimingInfo(now, now, point_in_time_validation=False)
