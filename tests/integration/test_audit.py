@@ -4,6 +4,7 @@ and carry on from where the last one stopped."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.independent import check_independently
 from tests.integration.test_verification import archived_case
 
 ACCOUNT = "123456789012"  # moto's
+OWN_YEAR = dt.datetime(2033, 6, 2, 3, 0, tzinfo=dt.UTC)  # no other test archives in 2033
 
 
 def _change_one_byte_around_the_lock(stack: Stack, record: dict[str, Any]) -> None:
@@ -66,19 +68,24 @@ def test_a_record_changed_around_its_lock_is_flagged_and_announced(stack: Stack)
 
 
 def test_a_sweep_audits_its_batch(stack: Stack) -> None:
-    case = archived_case(stack)
-    services = stack.wired()[0]
-    services = dataclasses.replace(
-        services, settings=dataclasses.replace(services.settings, audit_batch=1)
-    )
-    services.cases.put_audit_cursor(
-        {"year": int(_record(stack, case)["index"]["year"]), "start": None}
-    )
-    report = sweep(services)
-    assert report.audited == [case.record_id] and report.flagged == []
-    cursor = services.cases.get_audit_cursor()
-    assert cursor is not None and cursor["start"] is not None
+    # in a year of its own: the audit takes a year's records newest first, and other tests
+    # archive records on a clock they moved on
+    with stack.clock.pinned(OWN_YEAR):
+        older = archived_case(stack)
+        stack.clock.advance(60)
+        newer = archived_case(stack)
+        services = stack.wired()[0]
+        services = dataclasses.replace(
+            services, settings=dataclasses.replace(services.settings, audit_batch=1)
+        )
+        services.cases.put_audit_cursor({"year": OWN_YEAR.year, "start": None})
+        first = sweep(services)
+        cursor = services.cases.get_audit_cursor()
+        second = sweep(services)  # carries on where the first stopped
+    assert first.audited == [newer.record_id] and first.flagged == []
+    assert cursor is not None and cursor["year"] == OWN_YEAR.year and cursor["start"] is not None
     json.dumps(cursor)  # kept as JSON in the table
+    assert second.audited == [older.record_id] and second.flagged == []
 
 
 def test_the_audit_renews_an_archival_timestamp_near_expiry(stack: Stack, tmp_path: Path) -> None:
