@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
@@ -67,6 +68,8 @@ def test_the_whole_flow(client: Client, stack: Stack) -> None:
     )
     assert draft.status_code == 200
     assert draft.body.startswith(b"%PDF")
+    # the case names the draft it shows the officer by its hash
+    assert case["document"]["sha256"] == hashlib.sha256(draft.body).hexdigest()
 
     wrong_org = client.http.post(
         f"/v1/cases/{case['id']}/signatures", headers=stack.auth("canbo-hoankiem")
