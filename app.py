@@ -258,8 +258,8 @@ def _pdf_body(request: Request) -> tuple[str, bytes]:
 @api
 def new_upload() -> Response:
     request = app.current_request
-    services, principal = _caller(request)
     assert request is not None
+    services, principal = _caller(request)
     return _json(201, uploads.new_upload(services, principal, _body(request, services)))
 
 

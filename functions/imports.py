@@ -120,61 +120,75 @@ def import_record(
         return record_view(existing), False
     with used(services, principal, sent):
         scanned = _scan(pdf_bytes(services, principal, sent), sent.field)
-        now = services.clock()
-        signer = CallbackSigner(
-            organization["seal_certificate_chain"],
-            services.keys.raw_signer(organization["seal_key_id"]),
-        )
-        request = SignatureRequest(
-            field_name=SEAL_FIELD,
-            level=LEVEL_B_LTA,
-            box=None,
-            stamp_text="",
-            reason=f"Số hóa: {data['document_type']} số {data['original_number']}",
-            location="Hà Nội",
-            signing_time=now,
-            stamp_timezone=VIETNAM,
-        )
-        sealed = sign_document(services, scanned, signer, request).pdf
-        report = validate_pdf(opened_pdf(sealed, "body"), services.trust.roots(), now)
-        if not report["valid"]:
-            raise Refused("validation_failed", "the sealed scan does not validate")
-        until = retain_until(now, data["retention_years"])
-        digest = hashlib.sha256(sealed).hexdigest()
-        identity = {
-            "digitised": True,
-            "document_type": data["document_type"],
-            "original": {"number": data["original_number"], "date": data["original_date"]},
-            "organization": organization["code"],
-        }
-        document = {"sha256": digest, "size": len(sealed)}
-        manifest = manifest_of(identity, record_id, document, report, now, until)
-        services.documents.archive(manifest_key(record_id), manifest_bytes(manifest), until, JSON)
-        archived = services.documents.archive(pdf_key(record_id), sealed, until)
-        record = {
-            "id": record_id,
-            "case_id": None,
-            "procedure": data["document_type"],
-            "organization": organization["code"],
-            "number": data["original_number"],
-            "original_date": data["original_date"],
-            "digitised": True,
-            "sha256": digest,
-            "size": len(sealed),
-            "archived_at": iso(now),
-            "retain_until": iso(until),
-            "retention_mode": "COMPLIANCE",
-            "object": {"key": archived.key, "version_id": archived.version_id},
-            "manifest": {"key": manifest_key(record_id)},
-            "validation": manifest["validation"],
-            "import_hash": request_hash,
-            "index": record_index(
-                services,
-                record_id,
-                now,
-                (data["document_type"], organization["code"], data["original_number"]),
-                original_date=data["original_date"],
-            ),
-        }
-        services.cases.put_record(record)
+        record = _sealed_record(services, organization, data, record_id, request_hash, scanned)
     return record_view(record), True
+
+
+def _sealed_record(
+    services: Services,
+    organization: dict[str, Any],
+    data: dict[str, Any],
+    record_id: str,
+    request_hash: str,
+    scanned: bytes,
+) -> dict[str, Any]:
+    """The scan sealed by ``organization`` (B-LTA, invisible), validated, archived with its
+    manifest under the lock, and indexed; the record stored."""
+    now = services.clock()
+    signer = CallbackSigner(
+        organization["seal_certificate_chain"],
+        services.keys.raw_signer(organization["seal_key_id"]),
+    )
+    request = SignatureRequest(
+        field_name=SEAL_FIELD,
+        level=LEVEL_B_LTA,
+        box=None,
+        stamp_text="",
+        reason=f"Số hóa: {data['document_type']} số {data['original_number']}",
+        location="Hà Nội",
+        signing_time=now,
+        stamp_timezone=VIETNAM,
+    )
+    sealed = sign_document(services, scanned, signer, request).pdf
+    report = validate_pdf(opened_pdf(sealed, "body"), services.trust.roots(), now)
+    if not report["valid"]:
+        raise Refused("validation_failed", "the sealed scan does not validate")
+    until = retain_until(now, data["retention_years"])
+    digest = hashlib.sha256(sealed).hexdigest()
+    identity = {
+        "digitised": True,
+        "document_type": data["document_type"],
+        "original": {"number": data["original_number"], "date": data["original_date"]},
+        "organization": organization["code"],
+    }
+    document = {"sha256": digest, "size": len(sealed)}
+    manifest = manifest_of(identity, record_id, document, report, now, until)
+    services.documents.archive(manifest_key(record_id), manifest_bytes(manifest), until, JSON)
+    archived = services.documents.archive(pdf_key(record_id), sealed, until)
+    record = {
+        "id": record_id,
+        "case_id": None,
+        "procedure": data["document_type"],
+        "organization": organization["code"],
+        "number": data["original_number"],
+        "original_date": data["original_date"],
+        "digitised": True,
+        "sha256": digest,
+        "size": len(sealed),
+        "archived_at": iso(now),
+        "retain_until": iso(until),
+        "retention_mode": "COMPLIANCE",
+        "object": {"key": archived.key, "version_id": archived.version_id},
+        "manifest": {"key": manifest_key(record_id)},
+        "validation": manifest["validation"],
+        "import_hash": request_hash,
+        "index": record_index(
+            services,
+            record_id,
+            now,
+            (data["document_type"], organization["code"], data["original_number"]),
+            original_date=data["original_date"],
+        ),
+    }
+    services.cases.put_record(record)
+    return record

@@ -26,12 +26,12 @@ from functions.search import MAX_LIMIT as SEARCH_MAX_LIMIT
 from functions.search import MAX_TOKEN as SEARCH_MAX_TOKEN
 from functions.search import MAX_VALUE as SEARCH_MAX_VALUE
 from functions.settings import Settings
+from functions.uploads import PDF, UPLOAD_ID
 from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
 from signing.validation import DOCUMENT_TIMESTAMP, LEVEL_B_B, LEVEL_B_T, SIGNATURE
 from templates.catalogue import Catalogue
 
 VERSION = "1.0.0"
-PDF = "application/pdf"
 PNG = "image/png"
 MAX_PAGE = 999_999  # functions/records.py reads at most 6 digits
 MAX_PDF_BYTES = Settings.max_pdf_bytes  # the default; a stage may set HOSO_MAX_PDF_BYTES
@@ -268,7 +268,7 @@ SEARCH_PARAMETERS = [
     _query("next", {"type": "string", "maxLength": SEARCH_MAX_TOKEN}, "the previous page's next"),
 ]
 
-UPLOAD_ID_SCHEMA = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
+UPLOAD_ID_SCHEMA = {"type": "string", "pattern": f"^{UPLOAD_ID.pattern}$"}
 UPLOAD_REFERENCE = _object({"upload_id": UPLOAD_ID_SCHEMA})
 
 ONLINE = {
@@ -375,7 +375,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
         body=_object(
             {
-                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "sha256": SHA256,
                 "size": {"type": "integer", "minimum": 1, "maximum": MAX_UPLOAD_BYTES},
             }
         ),

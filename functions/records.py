@@ -8,6 +8,7 @@ from typing import Any
 from functions.access import Principal, organization_chain
 from functions.errors import Malformed, NotFound, Problem
 from functions.manifest import dated_validation, read_manifest
+from functions.query import flag
 from functions.schedule import utc_key
 from functions.search import record_view
 from functions.services import Services
@@ -84,10 +85,9 @@ def get_record(
     """An archived record's metadata with a short-lived download URL (archivists, for the
     records of their organisation and the ones below it); ``verify`` "true": its
     ``validation`` is made now, not the one made when it was archived. Logged."""
-    if verify not in (None, "true", "false"):
-        raise Malformed("verify must be true or false", [Problem("query.verify", "not a boolean")])
+    verify_now = flag(verify, "verify")
     record = _visible_record(services, principal, record_id)
-    _log_access(services, principal, record_id, ACTION_VERIFY if verify == "true" else ACTION_READ)
+    _log_access(services, principal, record_id, ACTION_VERIFY if verify_now else ACTION_READ)
     archived = ObjectRef(**record["object"])
     url = services.documents.download_url(
         archived, services.settings.download_url_ttl_seconds, f"{record_id}.pdf"
@@ -95,7 +95,7 @@ def get_record(
     view = record_view(record)
     view["download_url"] = url
     view.setdefault("validation", None)
-    if verify == "true":
+    if verify_now:
         now = services.clock()
         pdf = services.documents.get(archived.key, archived.version_id)
         report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)

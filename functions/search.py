@@ -21,6 +21,7 @@ from typing import Any
 from functions.access import Principal, organization_chain
 from functions.errors import Invalid, Malformed, Problem
 from functions.model import VIETNAM, Case
+from functions.query import only_known
 from functions.schedule import utc_key
 from functions.services import Services
 
@@ -93,12 +94,7 @@ def _date(name: str, value: str, problems: list[Problem]) -> dt.date | None:
 
 def _read(params: dict[str, str], today: dt.date) -> tuple[dict[str, str], dt.date, dt.date, int]:
     """The filters, the date range (Vietnam time) and the page size; 422 naming each bad one."""
-    unknown = sorted(set(params) - set(PARAMETERS))
-    if unknown:
-        raise Malformed(
-            "unknown query parameters",
-            [Problem(f"query.{name}", f"not one of: {', '.join(PARAMETERS)}") for name in unknown],
-        )
+    only_known(params, PARAMETERS)
     problems: list[Problem] = []
     filters = {k: v for k, v in params.items() if k in FILTERS}
     for name, value in filters.items():

@@ -75,14 +75,14 @@ def new_upload(services: Services, principal: Principal, body: Any) -> dict[str,
     if not isinstance(body, dict):
         raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
     problems = [Problem(name, "unknown field") for name in sorted(set(body) - {"sha256", "size"})]
-    sha256, size = body.get("sha256"), body.get("size")
-    if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
+    sha256: str = body["sha256"] if isinstance(body.get("sha256"), str) else ""
+    size: int = body["size"] if type(body.get("size")) is int else 0  # not a bool
+    if not SHA256.fullmatch(sha256):
         problems.append(Problem("sha256", "required: the file's SHA-256, 64 lowercase hex digits"))
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+    if size < 1:
         problems.append(Problem("size", "required: the file's size in bytes, a whole number"))
     if problems:
         raise Invalid("the upload is not valid", problems)
-    assert isinstance(sha256, str) and isinstance(size, int)
     if size > limit:
         raise TooLarge(f"the file is over {limit} bytes, the most an upload may be")
     upload_id = uuid.uuid4().hex
@@ -132,17 +132,16 @@ def pdf_bytes(services: Services, principal: Principal, sent: SentPdf) -> bytes:
     if sent.upload_id is None:
         return sent.content or b""
     key = _upload_key(principal, sent.upload_id)
-    gone = Invalid(
-        "no such upload",
-        [Problem("upload_id", "not found: never uploaded, expired, used, or not yours")],
-    )
     try:
         size, declared = services.documents.uploaded(key)
         if size > services.settings.max_upload_bytes:
             raise TooLarge(f"the upload is over {services.settings.max_upload_bytes} bytes")
         content = services.documents.get(key)
     except NotFound:
-        raise gone from None
+        raise Invalid(
+            "no such upload",
+            [Problem("upload_id", "not found: never uploaded, expired, used, or not yours")],
+        ) from None
     if declared != hashlib.sha256(content).hexdigest():
         raise Invalid(
             "the upload is not the file declared",

@@ -15,7 +15,8 @@ from typing import Any
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from functions.access import Principal
-from functions.errors import Invalid, Malformed, Problem
+from functions.errors import Invalid, Problem
+from functions.query import flag, only_known
 from functions.services import Services
 from functions.uploads import pdf_bytes, sent_pdf, used
 from signing.fetching import AllowListedFetchers
@@ -75,18 +76,11 @@ def verify_pdf(
 
 
 def _online(services: Services, params: dict[str, str]) -> bool:
-    unknown = sorted(set(params) - {"online"})
-    if unknown:
-        raise Malformed(
-            "unknown query parameters",
-            [Problem(f"query.{name}", "not one of: online") for name in unknown],
-        )
-    online = params.get("online", "false")
-    if online not in ("true", "false"):
-        raise Malformed("online must be true or false", [Problem("query.online", "not a boolean")])
-    if online == "true" and not services.settings.online_validation_urls:
+    only_known(params, ("online",))
+    online = flag(params.get("online"), "online")
+    if online and not services.settings.online_validation_urls:
         raise Invalid(
             "online validation is not configured on this stage",
             [Problem("query.online", "no OCSP or CRL address is allowed here: leave it out")],
         )
-    return online == "true"
+    return online

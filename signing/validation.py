@@ -296,7 +296,7 @@ async def _validate(
     now: dt.datetime,
     fetchers: FetcherBackend | None,
 ) -> list[dict[str, Any]]:
-    try:
+    try:  # the checks themselves are _validate_each's; this closes what they opened
         return await _validate_each(reader, roots, now, fetchers)
     finally:
         if fetchers is not None:
