@@ -15,6 +15,7 @@ from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
 from functions import (
     automatic,
+    directory,
     imports,
     intake,
     openapi,
@@ -204,6 +205,18 @@ def sign_case(case_id: str) -> Response:
     return _json(201, case.public_view())
 
 
+@app.route("/v1/cases/{case_id}/rejections", methods=["POST"])
+@api
+def reject_case(case_id: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    body = _body(request, services)
+    return _json(
+        201, signatures.reject_as_officer(services, principal, case_id, body).public_view()
+    )
+
+
 @app.route("/v1/cases/{case_id}/retries", methods=["POST"])
 @api
 def retry_case(case_id: str) -> Response:
@@ -299,6 +312,57 @@ def get_record_manifest(record_id: str) -> Response:
 @api
 def get_record_accesses(record_id: str) -> Response:
     return _json(200, records.get_record_accesses(*_caller(app.current_request), record_id))
+
+
+@app.route("/v1/organizations/{code}")
+@api
+def get_organization(code: str) -> Response:
+    return _json(200, directory.get_organization(*_caller(app.current_request), code))
+
+
+@app.route("/v1/organizations/{code}", methods=["PUT"])
+@api
+def put_organization(code: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    view, created = directory.put_organization(services, principal, code, _body(request, services))
+    return _json(201 if created else 200, view)
+
+
+@app.route("/v1/organizations/{code}/changes")
+@api
+def get_organization_changes(code: str) -> Response:
+    return _json(200, directory.organization_changes(*_caller(app.current_request), code))
+
+
+@app.route("/v1/officers/{username}")
+@api
+def get_person(username: str) -> Response:
+    return _json(200, directory.get_person(*_caller(app.current_request), username))
+
+
+@app.route("/v1/officers/{username}", methods=["PUT"])
+@api
+def put_person(username: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    view, created = directory.put_person(services, principal, username, _body(request, services))
+    return _json(201 if created else 200, view)
+
+
+@app.route("/v1/officers/{username}", methods=["DELETE"])
+@api
+def delete_person(username: str) -> Response:
+    directory.delete_person(*_caller(app.current_request), username)
+    return Response(body="", status_code=204)
+
+
+@app.route("/v1/officers/{username}/changes")
+@api
+def get_person_changes(username: str) -> Response:
+    return _json(200, directory.person_changes(*_caller(app.current_request), username))
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

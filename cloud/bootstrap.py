@@ -16,6 +16,7 @@ from cloud.events import EventBus
 from cloud.identity import TokenVerifier
 from cloud.keys import KmsKeys, KmsMacs
 from cloud.table import CaseTable
+from cloud.users import CognitoUsers
 from functions.services import Services
 from functions.settings import Settings
 from signing.pades import TrustSettings
@@ -62,6 +63,7 @@ def build_services(
         events=EventBus(make_client(settings, "events"), settings.event_bus),
         keys=KmsKeys(kms),
         index=KmsMacs(kms, settings.index_key_id),
+        users=CognitoUsers(make_client(settings, "cognito-idp"), settings.user_pool_id),
         catalogue=Catalogue(),
         trust=TrustSettings.from_files(
             Path(settings.trust_anchors_file), settings.tsa_url, STAMP_FONT_FILE

@@ -113,10 +113,12 @@ def _outbox_put(table: str, event: StatusEvent) -> Item:
     }
 
 
-def _race_lost(case_id: str) -> Any:
+def _race_lost(what: str) -> Any:
+    """A cancelled transaction as the Conflict of losing a race for ``what``."""
+
     def known(error: ClientError) -> DomainError | None:
         if error_code(error) == "TransactionCanceledException":
-            return Conflict(f"case {case_id} was changed by someone else; read it again")
+            return Conflict(f"{what} was changed by someone else; read it again")
         return None
 
     return known
@@ -206,7 +208,7 @@ class CaseTable:
             *(_outbox_put(self._table, e) for e in events),
         ]
         try:
-            with aws_errors(SERVICE, _race_lost(case.id)):
+            with aws_errors(SERVICE, _race_lost(f"case {case.id}")):
                 self._db.transact_write_items(TransactItems=items)
         except Conflict:
             return False
@@ -250,7 +252,7 @@ class CaseTable:
                     }
                 }
             )
-        with aws_errors(SERVICE, _race_lost(case.id)):
+        with aws_errors(SERVICE, _race_lost(f"case {case.id}")):
             self._db.transact_write_items(TransactItems=items)
         _log_state_changes(events)
 
@@ -368,6 +370,56 @@ class CaseTable:
                 IndexName="accesses",
                 KeyConditionExpression="acc_record = :record",
                 ExpressionAttributeValues={":record": {"S": record_id}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        return [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
+
+    # --- the directory ---------------------------------------------------------
+    def save_directory_entry(
+        self, pk: str, entry: dict[str, Any] | None, expected_version: int | None, change: Item
+    ) -> None:
+        """Write (``entry``) or remove (None) the directory entry ``pk`` together with the
+        ``change`` that records it; Conflict if the stored entry's ``version`` is no longer
+        ``expected_version`` (None: there must be none)."""
+        if expected_version is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        elif expected_version == 0:  # an entry written before entries had versions
+            condition = {
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(dir_version)"
+            }
+        else:
+            condition = {
+                "ConditionExpression": "dir_version = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            }
+        if entry is None:
+            write: Item = {
+                "Delete": {"TableName": self._table, "Key": {"pk": {"S": pk}}, **condition}
+            }
+        else:
+            item = _doc(pk, entry, dir_version={"N": str(entry["version"])})
+            write = {"Put": {"TableName": self._table, "Item": item, **condition}}
+        order = f"{change['at']}#{time.time_ns():020d}"
+        record = _doc(
+            f"CHANGE#{uuid.uuid4()}",
+            change,
+            chg_subject={"S": pk},
+            chg_at={"S": order},
+        )
+        with aws_errors(SERVICE, _race_lost(f"directory entry {pk}")):
+            self._db.transact_write_items(
+                TransactItems=[write, {"Put": {"TableName": self._table, "Item": record}}]
+            )
+
+    def directory_changes(self, pk: str, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` changes of the directory entry ``pk``, newest first."""
+        with aws_errors(SERVICE):
+            response = self._db.query(
+                TableName=self._table,
+                IndexName="changes",
+                KeyConditionExpression="chg_subject = :subject",
+                ExpressionAttributeValues={":subject": {"S": pk}},
                 ScanIndexForward=False,
                 Limit=limit,
             )

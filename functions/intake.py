@@ -54,14 +54,14 @@ def submit_case(
     principal.require("upstream")
     key = _idempotency_key(idempotency_key)
     procedure, organization, data, warnings = _validate(services, body)
-    step_organizations = _step_organizations(services, procedure, organization)
+    targets = step_organizations(services, procedure, organization)
     request_hash = _request_hash(procedure.code, organization["code"], data)
 
     replay = _replay(services, principal, key, request_hash)
     if replay is not None:
         return Submission(replay, created=False)
 
-    case = _new_case(services, principal, procedure, organization, step_organizations, data)
+    case = _new_case(services, principal, procedure, organization, targets, data)
     case.warnings = [w.as_dict() for w in warnings]
     now = services.clock()
     submitted = [case.advance(SUBMITTED, iso(now)), case.advance(AWAITING_SIGNATURE, iso(now))]
@@ -146,12 +146,13 @@ def _validate(
     return procedure, organization, body["data"], warnings
 
 
-def _step_organizations(
-    services: Services, procedure: Procedure, organization: dict[str, Any]
+def step_organizations(
+    services: Services, procedure: Procedure, organization: dict[str, Any], planned: bool = False
 ) -> list[dict[str, Any]]:
     """The directory entry of the organisation each step goes to: the case's own for level
     "issuer", the one its entry names as ``parent`` for level "parent". A seal step needs
-    an organisation with a seal (party cells have none)."""
+    an organisation with a seal (party cells have none) and, unless ``planned`` (the
+    directory checking what an organisation will issue), its seal's certificate."""
     levels: dict[str, dict[str, Any] | None] = {"issuer": organization}
     if any(step.organization == "parent" for step in procedure.steps):
         parent = organization.get("parent")
@@ -168,11 +169,19 @@ def _step_organizations(
                     f"{procedure.code!r}",
                 )
             )
-        elif step.role == ROLE_SEAL and not target.get("seal_key_id"):
+        elif step.role == ROLE_SEAL and not target.get("seal"):
             problems.append(
                 Problem(
                     "organization",
                     f"{target['code']!r} has no seal, which {procedure.code!r} needs",
+                )
+            )
+        elif step.role == ROLE_SEAL and not planned and not target.get("seal_key_id"):
+            problems.append(
+                Problem(
+                    "organization",
+                    f"{target['code']!r} has no seal certificate yet, which "
+                    f"{procedure.code!r} needs",
                 )
             )
         else:
@@ -211,7 +220,7 @@ def _new_case(
     principal: Principal,
     procedure: Procedure,
     organization: dict[str, Any],
-    step_organizations: list[dict[str, Any]],
+    targets: list[dict[str, Any]],
     data: dict[str, Any],
 ) -> Case:
     now = services.clock()
@@ -224,7 +233,7 @@ def _new_case(
             procedure,
             data,
             organization,
-            step_organizations,
+            targets,
             number,
             now.astimezone(VIETNAM).date(),
         ),
@@ -240,7 +249,7 @@ def _new_case(
             title=s.title,
             status=STEP_PENDING if i == 0 else STEP_WAITING,
         )
-        for i, (s, target) in enumerate(zip(procedure.steps, step_organizations, strict=True))
+        for i, (s, target) in enumerate(zip(procedure.steps, targets, strict=True))
     ]
     return Case(
         id=case_id,

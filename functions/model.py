@@ -97,6 +97,19 @@ class Failure:
 
 
 @dataclass
+class Rejection:
+    """An officer's refusal to sign, which ended the case: why, who, when, at which step."""
+
+    reason: str
+    by: str
+    at: str
+    step: int
+
+    def public_view(self) -> dict[str, Any]:
+        return {"reason": self.reason, "by": self.by, "at": self.at}
+
+
+@dataclass
 class Retry:
     """Attempts at the case's automatic step that met a transient error (a service down)."""
 
@@ -126,6 +139,7 @@ class Case:
     record_id: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     failure: Failure | None = None
+    rejection: Rejection | None = None
     retry: Retry | None = None
     due_at: str | None = None  # when the sweep should run the automatic step, if any
     drafts_removed: bool = False
@@ -197,6 +211,7 @@ class Case:
         values["document"] = Document(**item["document"])
         values["failure"] = Failure(**item["failure"]) if item.get("failure") else None
         values["retry"] = Retry(**item["retry"]) if item.get("retry") else None
+        values["rejection"] = Rejection(**item["rejection"]) if item.get("rejection") else None
         return cls(**values)
 
     def public_view(self) -> dict[str, Any]:
@@ -232,7 +247,7 @@ class Case:
             "document": {"sha256": self.document.sha256, "pages": self.document.pages},
             "record_id": self.record_id,
             "warnings": [dict(w) for w in self.warnings],
-            "rejection": None,
+            "rejection": self.rejection.public_view() if self.rejection else None,
             "failure": self.failure.public_view() if self.failure else None,
             "retry": (
                 {

@@ -10,6 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.access import CASE_READERS
+from functions.directory import (
+    EMAIL,
+    MAX_NAME,
+    MAX_SHORT,
+    ORGANIZATION_CODE,
+    PERSON_ROLES,
+    STATUSES,
+    USERNAME,
+)
 from functions.http import MAX_DETAILS
 from functions.imports import MAX_RETENTION_YEARS
 from functions.intake import MAX_IDEMPOTENCY_KEY
@@ -26,6 +35,7 @@ from functions.search import MAX_LIMIT as SEARCH_MAX_LIMIT
 from functions.search import MAX_TOKEN as SEARCH_MAX_TOKEN
 from functions.search import MAX_VALUE as SEARCH_MAX_VALUE
 from functions.settings import Settings
+from functions.signatures import MAX_REASON
 from functions.uploads import PDF, UPLOAD_ID
 from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
 from signing.validation import DOCUMENT_TIMESTAMP, LEVEL_B_B, LEVEL_B_T, SIGNATURE
@@ -215,6 +225,7 @@ class Operation:
     binary_body: str | None = None  # and/or the media type of a binary body
     parameters: list[dict[str, Any]] = field(default_factory=list)
     errors: tuple[int, ...] = ()
+    also_ok: tuple[int, ...] = ()  # other answers of success, with the same content
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -288,6 +299,67 @@ VERIFY = {
     "schema": {"enum": ["true", "false"], "default": "false"},
 }
 
+NAME = {"type": "string", "minLength": 1, "maxLength": MAX_NAME}
+CODE = {"type": "string", "pattern": f"^{ORGANIZATION_CODE.pattern}$"}
+SIGNATORY = _object({"heading": NAME, "position": NAME, "name": NAME})
+ORGANIZATION_FIELDS = {
+    "name": NAME,
+    "parent": _nullable(CODE),
+    "parent_name": NAME,
+    "symbol": {"type": "string", "minLength": 1, "maxLength": MAX_SHORT},
+    "place": NAME,
+    "seal": {"type": "boolean", "description": "whether it seals what it issues"},
+    "signatory": SIGNATORY,
+}
+ORGANIZATION = _object(
+    {
+        "code": CODE,
+        **ORGANIZATION_FIELDS,
+        "parent": _nullable(CODE),
+        "seal_certificate": {"type": "boolean", "description": "its seal's certificate is in"},
+        "version": COUNT,
+    }
+)
+PERSON_FIELDS = {
+    "organization": CODE,
+    "position": NAME,
+    "display_name": NAME,
+    "role": {"enum": list(PERSON_ROLES)},
+    "status": {"enum": list(STATUSES), "default": STATUSES[0]},
+}
+PERSON = _object(
+    {
+        "username": {"type": "string", "pattern": f"^{USERNAME.pattern}$"},
+        **PERSON_FIELDS,
+        "certificate": _nullable({**SHA256, "description": "the signer certificate's SHA-256"}),
+        "version": COUNT,
+        "temporary_password": {**TEXT, "description": "only when added without an e-mail"},
+    },
+    optional=["temporary_password"],
+)
+CHANGES = _object(
+    {
+        "changes": {
+            "type": "array",
+            "items": _object(
+                {
+                    "subject": TEXT,
+                    "at": TIME,
+                    "by": TEXT,
+                    "action": {"enum": ["created", "changed", "removed"]},
+                    "before": _nullable({"type": "object"}),
+                    "after": _nullable({"type": "object"}),
+                }
+            ),
+        }
+    }
+)
+# A path parameter's schema, by its name (a uuid unless named here).
+PATH_PARAMETERS = {
+    "code": CODE,
+    "username": {"type": "string", "pattern": f"^{USERNAME.pattern}$"},
+}
+
 # Every route of app.py, keyed by (method, path) as chalice's route table has them;
 # openapi_document refuses a route missing here, so the app and its document cannot drift.
 OPERATIONS: dict[tuple[str, str], Operation] = {
@@ -339,6 +411,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         201,
         _json(_ref("Case")),
         errors=(*READ_ERRORS, 409),
+    ),
+    ("POST", "/v1/cases/{case_id}/rejections"): Operation(
+        "The officer whose turn it is refuses to sign: the case ends rejected, with the reason "
+        "on the case (not in its event); the draft is kept unsigned, never archived",
+        ("officer",),
+        201,
+        _json(_ref("Case")),
+        body=_object({"reason": {"type": "string", "minLength": 1, "maxLength": MAX_REASON}}),
+        errors=(400, *READ_ERRORS, 409, 413, 415, 422),
     ),
     ("POST", "/v1/cases/{case_id}/retries"): Operation(
         "A failed case tries again from the step where it stopped",
@@ -464,6 +545,65 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
         errors=READ_ERRORS,
     ),
+    ("GET", "/v1/organizations/{code}"): Operation(
+        "An organisation of the directory: as its documents print it",
+        (),
+        200,
+        _json(ORGANIZATION),
+        errors=READ_ERRORS,
+    ),
+    ("PUT", "/v1/organizations/{code}"): Operation(
+        "Add or replace an organisation: checked before it is saved (its parent exists, and "
+        "every procedure it may issue has a place for each signature in its documents)",
+        ("admin",),
+        200,
+        _json(ORGANIZATION),
+        body=_object(ORGANIZATION_FIELDS, ["parent"]),
+        errors=WRITE_ERRORS,
+        also_ok=(201,),
+    ),
+    ("GET", "/v1/organizations/{code}/changes"): Operation(
+        "Every change to an organisation: who, when, before and after (newest first)",
+        ("admin",),
+        200,
+        _json(CHANGES),
+        errors=READ_ERRORS,
+    ),
+    ("GET", "/v1/officers/{username}"): Operation(
+        "A person of the directory (officer or archivist)",
+        ("admin",),
+        200,
+        _json(PERSON),
+        errors=READ_ERRORS,
+    ),
+    ("PUT", "/v1/officers/{username}"): Operation(
+        "Add (201) or change a person: the directory decides their role, organisation and "
+        "status from the next request on; a new person gets an account with a temporary "
+        "password (answered once) or, with email, an invitation",
+        ("admin",),
+        200,
+        _json(PERSON),
+        body=_object(
+            {**PERSON_FIELDS, "email": {"type": "string", "pattern": f"^{EMAIL.pattern}$"}},
+            ["status", "email"],
+        ),
+        errors=WRITE_ERRORS,
+        also_ok=(201,),
+    ),
+    ("DELETE", "/v1/officers/{username}"): Operation(
+        "Remove a person from the directory (at once) and disable their account",
+        ("admin",),
+        204,
+        {},
+        errors=(401, 403, 404, 409, 503),
+    ),
+    ("GET", "/v1/officers/{username}/changes"): Operation(
+        "Every change to a person: who, when, before and after (newest first)",
+        ("admin",),
+        200,
+        _json(CHANGES),
+        errors=READ_ERRORS,
+    ),
     ("GET", "/v1/records/{record_id}"): Operation(
         "An archived record (archivists of its organisation or above): metadata, a "
         "short-lived download URL and its validation (made at archive time, or now)",
@@ -500,7 +640,8 @@ def _procedure_schemas(catalogue: Catalogue) -> dict[str, Any]:
 def _operation(method: str, path: str, operation: Operation) -> dict[str, Any]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": ID} for name in names
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS.get(name, ID)}
+        for name in names
     ] + operation.parameters
     roles = operation.roles
     who = "anyone" if roles is None else ", ".join(roles) if roles else "any valid token"
@@ -509,7 +650,13 @@ def _operation(method: str, path: str, operation: Operation) -> dict[str, Any]:
         "description": f"Who: {who}.",
         "operationId": method.lower() + "".join(c if c.isalnum() else "_" for c in path),
         "responses": {
-            str(operation.ok): {"description": "done", "content": operation.answer},
+            **{
+                str(status): {
+                    "description": "done",
+                    **({"content": operation.answer} if operation.answer else {}),
+                }
+                for status in (operation.ok, *operation.also_ok)
+            },
             **{
                 str(status): {"$ref": f"#/components/responses/{status}"}
                 for status in operation.errors

@@ -43,7 +43,7 @@ OFFICER_STAMP = "Ký bởi: %(signer)s\nNgày ký: %(time)s"
 SEAL_STAMP = "Đóng dấu: %(signer)s\nNgày: %(time)s"
 
 
-def _signature_box(pdf: bytes, appearance: AppearanceBox | None) -> SignatureBox | None:
+def signature_box(pdf: bytes, appearance: AppearanceBox | None) -> SignatureBox | None:
     """Where a step's appearance goes in ``pdf``, placed from its anchor line (None: invisible)."""
     if appearance is None:
         return None
@@ -84,7 +84,7 @@ def apply_signature(
     request = SignatureRequest(
         field_name=f"Signature-{step.index + 1}",
         level=LEVEL_B_LTA if kind == "seal" else LEVEL_B_LT,
-        box=_signature_box(pdf, appearance),
+        box=signature_box(pdf, appearance),
         stamp_text=SEAL_STAMP if kind == "seal" else OFFICER_STAMP,
         reason=procedure.steps[step.index].title or procedure.title,
         location="Hà Nội",

@@ -1,13 +1,20 @@
-"""An officer's signature on a case: whose turn it is, then the signature, then what follows."""
+"""An officer's answer to a case: whose turn it is, then the signature and what follows, or
+the rejection that ends it."""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from functions.access import CASE_READERS, Principal, organization_chain
 from functions.automatic import continue_case
-from functions.errors import Conflict, Forbidden, NotFound
-from functions.model import Case
+from functions.errors import Conflict, Forbidden, Invalid, Malformed, NotFound, Problem
+from functions.model import REJECTED, STEP_REJECTED, Case, Rejection, Step
+from functions.publish import publish_events
+from functions.schedule import iso, schedule
 from functions.services import Services
 from functions.sign import apply_signature
+from functions.text import normalize
 from signing.backends import CallbackSigner
 
 
@@ -42,6 +49,60 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
     Once the signature is committed, the platform's own steps follow in the same call
     (seal, archive); whatever becomes of them, the answer is the case as committed.
     """
+    case, step = _officers_turn(services, principal, case_id)
+    officer = services.cases.get_officer(principal.username)
+    if officer is None or officer.get("organization") != step.organization:
+        raise Forbidden("you have no signing key registered for this organisation")
+    if not officer.get("key_id") or not officer.get("certificate_chain"):
+        raise Conflict("you have no platform-held signing key and certificate yet")
+    signer = CallbackSigner(
+        officer["certificate_chain"], services.keys.raw_signer(officer["key_id"])
+    )
+    signed = apply_signature(services, case, step, signer, username=principal.username)
+    return continue_case(services, signed)
+
+
+def reject_as_officer(services: Services, principal: Principal, case_id: str, body: Any) -> Case:
+    """The officer whose turn it is refuses to sign: the case ends ``rejected`` with the
+    reason, who and when. The draft stays, unsigned and never archived, as long as the
+    drafts of ended cases are kept; the event says the status only (a reason may name
+    the member)."""
+    case, step = _officers_turn(services, principal, case_id)
+    reason = _reason(body)
+    now = services.clock()
+    changed = copy.deepcopy(case)
+    next(s for s in changed.steps if s.index == step.index).status = STEP_REJECTED
+    changed.rejection = Rejection(
+        reason=reason, by=principal.username, at=iso(now), step=step.index
+    )
+    event = changed.advance(REJECTED, iso(now))
+    schedule(changed, services.settings, now)  # the drafts go after their retention
+    services.cases.update_case(changed, case.version, [event])
+    publish_events(services, [event])
+    return changed
+
+
+MAX_REASON = 1000
+
+
+def _reason(body: Any) -> str:
+    if not isinstance(body, dict):
+        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
+    problems: list[Problem] = []
+    judged = normalize({"reason": body.get("reason")}, "", problems)
+    reason = judged["reason"]
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
+        problems.append(Problem("reason", f"required: text of 1 to {MAX_REASON} characters"))
+    problems += [Problem(name, "unknown field") for name in sorted(set(body) - {"reason"})]
+    if problems:
+        raise Invalid("the rejection is not valid", problems)
+    return str(reason).strip()
+
+
+def _officers_turn(services: Services, principal: Principal, case_id: str) -> tuple[Case, Step]:
+    """The case and its pending step if it is ``principal``'s turn to sign it: an officer
+    step of their organisation (Forbidden otherwise), none of whose other steps they
+    signed (Conflict)."""
     principal.require("officer")
     case = load_case(services, principal, case_id)
     step = case.current_step()
@@ -55,11 +116,4 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
         )
     if principal.organization != step.organization:
         raise Forbidden("it is not your organisation's turn to sign this case")
-    officer = services.cases.get_officer(principal.username)
-    if officer is None or officer.get("organization") != step.organization:
-        raise Forbidden("you have no signing key registered for this organisation")
-    signer = CallbackSigner(
-        officer["certificate_chain"], services.keys.raw_signer(officer["key_id"])
-    )
-    signed = apply_signature(services, case, step, signer, username=principal.username)
-    return continue_case(services, signed)
+    return case, step

@@ -60,9 +60,11 @@ def _map_strings(value: Any, path: str, change: Callable[[str, str], str]) -> An
     if isinstance(value, str):
         return change(value, path)
     if isinstance(value, dict):
-        return {k: _map_strings(v, f"{path}.{k}", change) for k, v in value.items()}
+        return {k: _map_strings(v, f"{path}.{k}" if path else k, change) for k, v in value.items()}
     if isinstance(value, list):
-        return [_map_strings(v, f"{path}.{i}", change) for i, v in enumerate(value)]
+        return [
+            _map_strings(v, f"{path}.{i}" if path else str(i), change) for i, v in enumerate(value)
+        ]
     return value
 
 

@@ -10,7 +10,17 @@ import boto3
 
 from cloud.keys import KmsKeys
 from cloud.table import CaseTable
-from functions.access import ACTIVE
+from cloud.users import CognitoUsers
+from functions.access import ACTIVE, Principal
+from functions.directory import (
+    PERSON_ROLES,
+    organization_key,
+    person_key,
+    put_organization,
+    put_person,
+    register_signing_key,
+)
+from functions.services import Services
 from infra.demo import DEMO_PASSWORD, ORGANIZATIONS, USERS
 from infra.stack_template import load_template, of_type, properties
 from signing.devpki import DevPki
@@ -120,7 +130,9 @@ def create_stack(
         cognito.create_group(
             GroupName=group["GroupName"], UserPoolId=pool_id, Description=group["Description"]
         )
-    for user in USERS:
+    # systems and admins come with the deployment; people are added by an admin
+    # (seed_directory, through functions/directory.py)
+    for user in (u for u in USERS if not set(u["groups"]) & set(PERSON_ROLES)):
         attributes = [{"Name": "custom:org", "Value": user["org"]}] if user["org"] else []
         cognito.admin_create_user(
             UserPoolId=pool_id,
@@ -144,13 +156,11 @@ def create_stack(
         KeySpec=index_key["KeySpec"],
         KeyUsage=index_key["KeyUsage"],
     )["KeyMetadata"]["KeyId"]
-    _register_directory(
-        KmsKeys(kms),
-        kms,
-        properties(template, "OrganisationSealKey"),
-        CaseTable(dynamodb, names["table"]),
-        pki,
-    )
+    table_store = CaseTable(dynamodb, names["table"])
+    for user in USERS:
+        if "admin" in user["groups"]:
+            entry = {"username": user["username"], "role": "admin", "status": ACTIVE}
+            table_store.put_document(person_key(user["username"]), entry)
     return {
         "aws_endpoint_url": endpoint,
         "region": region,
@@ -214,29 +224,48 @@ def bucket_encryption(cloudformation: dict[str, Any], key_arn: str) -> dict[str,
     return {"Rules": rules}
 
 
-def _register_directory(
-    keys: KmsKeys, kms: Any, key_spec: dict[str, Any], table: CaseTable, pki: DevPki
-) -> None:
-    """The directory: each organisation (with a seal key and certificate if it has a seal)
-    and each person: role, organisation and status, and for an officer a key and a
-    certificate in their organisation's signatory's name."""
+# Who seeds the demo directory: the deployment, acting as an admin.
+DEPLOYMENT = Principal("deployment", "deployment", frozenset({"admin"}), None)
+
+
+def seed_directory(services: Services, kms: Any, pki: DevPki) -> None:
+    """The demo directory, through the code path admins use (functions/directory.py): each
+    organisation (a seal key and its certificate if it has a seal) and each person (an
+    account with the demo password; for an officer a key and a certificate in their
+    organisation's signatory's name)."""
+    key_spec = properties(load_template(), "OrganisationSealKey")
     organizations = {org["code"]: org for org in ORGANIZATIONS}
     for org in ORGANIZATIONS:
-        register_organization(keys, kms, key_spec, table, pki, org)
+        register_organization(services, kms, key_spec, pki, org)
+    accounts = CognitoUsers(
+        boto3.client(
+            "cognito-idp",
+            region_name=services.settings.region,
+            endpoint_url=services.settings.aws_endpoint_url,
+        ),
+        services.settings.user_pool_id,
+    )
     for user in USERS:
         (role,) = user["groups"]
-        if role == "upstream":
-            continue  # systems, not people: the pool's group is all they have
-        entry = {"username": user["username"], "role": role, "status": ACTIVE}
-        entry["organization"] = user["org"]
+        if role not in PERSON_ROLES:
+            continue
+        org = organizations[user["org"]]
+        person = {
+            "organization": user["org"],
+            "position": org["signatory"]["position"],
+            "display_name": org["signatory"]["name"],
+            "role": role,
+        }
+        put_person(services, DEPLOYMENT, user["username"], person)
+        accounts.set_password(user["username"], DEMO_PASSWORD)
         if role == "officer":
-            org = organizations[user["org"]]
             officer_key = new_signing_key(kms, key_spec, f"officer {user['username']}")
-            entry["key_id"] = officer_key
-            entry["certificate_chain"] = pki.issue_pem(
-                keys.public_key_der(officer_key), org["signatory"]["name"], org["name"]
+            chain = pki.issue_pem(
+                KmsKeys(kms).public_key_der(officer_key), org["signatory"]["name"], org["name"]
             )
-        table.put_document(f"OFFICER#{user['username']}", entry)
+            register_signing_key(
+                services, DEPLOYMENT, person_key(user["username"]), officer_key, chain
+            )
 
 
 def new_signing_key(kms: Any, key_spec: dict[str, Any], description: str) -> str:
@@ -248,24 +277,22 @@ def new_signing_key(kms: Any, key_spec: dict[str, Any], description: str) -> str
 
 
 def register_organization(
-    keys: KmsKeys,
-    kms: Any,
-    key_spec: dict[str, Any],
-    table: CaseTable,
-    pki: DevPki,
-    org: dict[str, Any],
+    services: Services, kms: Any, key_spec: dict[str, Any], pki: DevPki, org: dict[str, Any]
 ) -> dict[str, Any]:
-    """Put ``org`` (ORGANIZATIONS' shape) in the directory, with a seal key and a
-    certificate from ``pki`` if it has a seal; returns its directory entry."""
-    entry = {k: v for k, v in org.items() if k != "seal"}
-    if org.get("seal"):
-        seal_key = new_signing_key(kms, key_spec, f"seal of {org['code']}")
-        entry["seal_key_id"] = seal_key
-        entry["seal_certificate_chain"] = pki.issue_pem(
-            keys.public_key_der(seal_key), org["name"], org["name"]
-        )
-    table.put_document(f"ORG#{org['code']}", entry)
-    return entry
+    """Put ``org`` (ORGANIZATIONS' shape) in the directory as an admin does, with a seal key
+    and a certificate from ``pki`` if it has a seal; returns its directory entry."""
+    put_organization(
+        services, DEPLOYMENT, org["code"], {k: v for k, v in org.items() if k != "code"}
+    )
+    if not org.get("seal"):
+        entry = services.cases.get_organization(org["code"])
+        assert entry is not None
+        return entry
+    seal_key = new_signing_key(kms, key_spec, f"seal of {org['code']}")
+    chain = pki.issue_pem(KmsKeys(kms).public_key_der(seal_key), org["name"], org["name"])
+    return register_signing_key(
+        services, DEPLOYMENT, organization_key(org["code"]), seal_key, chain
+    )
 
 
 def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from moto.server import ThreadedMotoServer
 
-from infra.local_stack import create_stack, stage_environment
+from cloud.bootstrap import boto_client, build_services
+from infra.local_stack import create_stack, seed_directory, stage_environment
 from signing.devpki import DevPki, RevocationList
 from signing.devservices import Clock, PkiServices, wall_clock
 
@@ -94,7 +96,12 @@ def running_stack(
         try:
             anchors = state_dir / "trust-anchors.pem"
             anchors.write_text(outputs["trust_anchor_pem"])
-            yield RunningStack(outputs, stage_environment(outputs, anchors), state_dir)
+            environment = stage_environment(outputs, anchors)
+            services, _ = build_services({**os.environ, **environment})
+            seed_directory(
+                services, boto_client(services.settings, "kms"), DevPki.load(state_dir / "pki")
+            )
+            yield RunningStack(outputs, environment, state_dir)
         finally:
             pki.shutdown()
     finally:

@@ -23,11 +23,12 @@ from cloud.identity import TokenVerifier
 from cloud.keys import KmsKeys
 from cloud.table import CaseTable
 from functions.access import Principal, caller
+from functions.directory import person_key, register_signing_key
 from functions.services import Services
 from functions.settings import Settings
 from infra.demo import ORGANIZATIONS
 from infra.gateway import local_api_server
-from infra.local_stack import new_signing_key, register_organization
+from infra.local_stack import DEPLOYMENT, new_signing_key, register_organization
 from infra.servers import free_port, revocation_list, running_stack
 from infra.stack_template import load_template, properties
 from signing.devpki import DevPki
@@ -125,7 +126,7 @@ class Stack:
 
     def sign_in(self, username: str) -> dict[str, Any]:
         """A fresh sign-in (USER_PASSWORD_AUTH): the pool's AuthenticationResult."""
-        users = self.outputs["demo_users"] + self._people
+        users = self._people + self.outputs["demo_users"]
         user = next(u for u in users if u["username"] == username)
         result = self.client("cognito-idp").initiate_auth(
             ClientId=self.outputs["user_pool_client_id"],
@@ -133,6 +134,11 @@ class Stack:
             AuthParameters={"USERNAME": username, "PASSWORD": user["password"]},
         )
         return dict(result["AuthenticationResult"])
+
+    def know_password(self, username: str, password: str) -> None:
+        """Sign ``username`` in with ``password`` from now on (one they set themselves)."""
+        self._people.insert(0, {"username": username, "password": password})
+        self._tokens.pop(username, None)
 
     def add_person(self, role: str, organization: str, groups: list[str] | None = None) -> str:
         """A new user in the pool (in ``groups``, default the role's group) and in the
@@ -175,13 +181,11 @@ class Stack:
             services, verifier.verify(f"Bearer {self.token(username)}")
         )
 
-    def _directory_parts(self) -> tuple[KmsKeys, Any, dict[str, Any], CaseTable, DevPki]:
-        kms = self.client("kms")
+    def _directory_parts(self) -> tuple[Services, Any, dict[str, Any], DevPki]:
         return (
-            KmsKeys(kms),
-            kms,
+            self.wired()[0],
+            self.client("kms"),
             properties(load_template(), "OrganisationSealKey"),
-            CaseTable(self.client("dynamodb"), self.outputs["table"]),
             DevPki.load(self.folder / "pki"),
         )
 
@@ -193,17 +197,10 @@ class Stack:
 
     def reissue_officer(self, username: str) -> dict[str, Any]:
         """A new key and certificate for officer ``username``; their new directory entry."""
-        keys, kms, key_spec, table, pki = self._directory_parts()
-        entry = table.get_officer(username)
-        assert entry is not None
+        services, kms, key_spec, pki = self._directory_parts()
         key_id = new_signing_key(kms, key_spec, f"officer {username} (reissued)")
-        entry = {
-            **entry,
-            "key_id": key_id,
-            "certificate_chain": pki.issue_pem(keys.public_key_der(key_id), username, "hoso"),
-        }
-        table.put_document(f"OFFICER#{username}", entry)
-        return entry
+        chain = pki.issue_pem(KmsKeys(kms).public_key_der(key_id), username, "hoso")
+        return register_signing_key(services, DEPLOYMENT, person_key(username), key_id, chain)
 
     def revoke(self, certificate_pem: str) -> None:
         """The dev CA revokes a certificate (a minute ago, on the stack's clock)."""
@@ -292,6 +289,20 @@ def procedure_example(client: Client, stack: Stack, procedure: str) -> dict[str,
     assert response.status_code == 200
     entry = next(p for p in response.json_body["procedures"] if p["code"] == procedure)
     return dict(entry["example"])
+
+
+def submitted_case(
+    client: Client, stack: Stack, procedure: str, organization: str = "phuong-ba-dinh"
+) -> dict[str, Any]:
+    """A case of ``procedure`` with its example data, submitted (201): its view."""
+    body = {
+        "procedure": procedure,
+        "organization": organization,
+        "data": procedure_example(client, stack, procedure),
+    }
+    created = submit(client, stack, body)
+    assert created.status_code == 201, created.json_body
+    return dict(created.json_body)
 
 
 def submit(client: Client, stack: Stack, body: dict[str, Any], key: str | None = None) -> Any:

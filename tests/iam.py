@@ -36,6 +36,7 @@ class Names:
     event_bus: str
     index_key_id: str
     archive_key_id: str
+    user_pool_id: str
 
     def arn(self, logical_id: str) -> str:
         return {
@@ -44,6 +45,7 @@ class Names:
             "EventBus": f"arn:aws:events:{self.region}:{ACCOUNT}:event-bus/{self.event_bus}",
             "IndexKey": f"arn:aws:kms:{self.region}:{ACCOUNT}:key/{self.index_key_id}",
             "ArchiveKey": _kms_key(self, self.archive_key_id),
+            "UserPool": f"arn:aws:cognito-idp:{self.region}:{ACCOUNT}:userpool/{self.user_pool_id}",
         }[logical_id]
 
     def substitute(self, text: str) -> str:
@@ -157,6 +159,14 @@ def _put_events(names: Names, params: dict[str, Any]) -> list[Need]:
     ]
 
 
+def _user_pool(operation: str) -> Callable[[Names, dict[str, Any]], list[Need]]:
+    def needs(names: Names, params: dict[str, Any]) -> list[Need]:
+        pool = f"arn:aws:cognito-idp:{names.region}:{ACCOUNT}:userpool/{params['UserPoolId']}"
+        return [Need(f"cognito-idp:{operation}", pool)]
+
+    return needs
+
+
 # Each boto3 operation the code makes, and what IAM asks of it. An operation missing here
 # fails the permissions test: say what it needs before the code may call it.
 OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]] = {
@@ -184,6 +194,17 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
         Need("kms:VerifyMac", _kms_key(names, params["KeyId"]))
     ],
     ("events", "PutEvents"): _put_events,
+    **{
+        ("cognito-idp", operation): _user_pool(operation)
+        for operation in (
+            "AdminCreateUser",
+            "AdminSetUserPassword",
+            "AdminAddUserToGroup",
+            "AdminRemoveUserFromGroup",
+            "AdminEnableUser",
+            "AdminDisableUser",
+        )
+    },
 }
 
 

@@ -232,6 +232,7 @@ def test_each_role_allows_every_call_the_code_made(
         outputs["event_bus"],
         outputs["index_key_id"],
         outputs["archive_key_id"],
+        outputs["user_pool_id"],
     )
     needs = {need for call in CALLS.calls for need in needs_of(names, call)}
     made = {(call.service, call.operation) for call in CALLS.calls}

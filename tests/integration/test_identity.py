@@ -13,24 +13,13 @@ import pytest
 from chalice.test import Client
 
 from infra.stack_template import load_template, properties
-from tests.conftest import Stack, procedure_example, submit
-
-
-def _case(client: Client, stack: Stack, procedure: str, organization: str) -> dict[str, Any]:
-    body = {
-        "procedure": procedure,
-        "organization": organization,
-        "data": procedure_example(client, stack, procedure),
-    }
-    created = submit(client, stack, body)
-    assert created.status_code == 201, created.json_body
-    return dict(created.json_body)
+from tests.conftest import Stack, submitted_case
 
 
 @pytest.fixture(scope="module")
 def receipt(client: Client, stack: Stack) -> dict[str, Any]:
     """A Ba Đình party-fee receipt, sealed and archived on submission."""
-    case = _case(client, stack, "dang-phi", "phuong-ba-dinh")
+    case = submitted_case(client, stack, "dang-phi", "phuong-ba-dinh")
     assert case["status"] == "archived"
     return case
 
@@ -87,7 +76,7 @@ def test_archivists_read_their_organisation_and_the_ones_below(
 ) -> None:
     assert _reads(client, stack.auth("luu-tru"), receipt) == [200, 200, 200, 200]
     assert _reads(client, stack.auth("luu-tru-hoankiem"), receipt) == [404, 404, 404, 404]
-    cell = _case(client, stack, "nhan-xet-noi-cu-tru", "chi-bo-to-dan-pho-5-ba-dinh")
+    cell = submitted_case(client, stack, "nhan-xet-noi-cu-tru", "chi-bo-to-dan-pho-5-ba-dinh")
     path = f"/v1/cases/{cell['id']}"
     assert client.http.get(path, headers=stack.auth("luu-tru")).status_code == 200  # below
     assert client.http.get(path, headers=stack.auth("luu-tru-hoankiem")).status_code == 404
