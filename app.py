@@ -365,6 +365,43 @@ def get_person_changes(username: str) -> Response:
     return _json(200, directory.person_changes(*_caller(app.current_request), username))
 
 
+def _new_signing_key(key: str) -> Response:
+    services, principal = _caller(app.current_request)
+    return _json(201, directory.new_signing_key(services, principal, key))
+
+
+def _import_certificate(key: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    body = _body(request, services)
+    return _json(200, directory.import_certificate(services, principal, key, body))
+
+
+@app.route("/v1/organizations/{code}/keys", methods=["POST"])
+@api
+def new_seal_key(code: str) -> Response:
+    return _new_signing_key(directory.organization_key(code))
+
+
+@app.route("/v1/organizations/{code}/certificate", methods=["PUT"])
+@api
+def import_seal_certificate(code: str) -> Response:
+    return _import_certificate(directory.organization_key(code))
+
+
+@app.route("/v1/officers/{username}/keys", methods=["POST"])
+@api
+def new_officer_key(username: str) -> Response:
+    return _new_signing_key(directory.person_key(username))
+
+
+@app.route("/v1/officers/{username}/certificate", methods=["PUT"])
+@api
+def import_officer_certificate(username: str) -> Response:
+    return _import_certificate(directory.person_key(username))
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def scheduled_sweep(event: Any) -> dict[str, Any]:
     """Every 5 minutes: publish events left in the outbox, run due automatic steps."""

@@ -32,11 +32,24 @@ def _key_unusable(key_id: str) -> Callable[[ClientError], DomainError | None]:
     return known
 
 
+# The keys made for officers and organisations: like the template's OrganisationSealKey.
+KEY_SPEC = "RSA_2048"
+KEY_USAGE = "SIGN_VERIFY"
+
+
 class KmsKeys:
     """Signs with KMS asymmetric keys (RSA_2048, SIGN_VERIFY)."""
 
     def __init__(self, client: Any) -> None:
         self._kms = client
+
+    def create_signing_key(self, description: str) -> str:
+        """A new signing key (its private half never leaves KMS); its id."""
+        with aws_errors("the key service"):
+            created = self._kms.create_key(
+                Description=description, KeySpec=KEY_SPEC, KeyUsage=KEY_USAGE
+            )
+        return str(created["KeyMetadata"]["KeyId"])
 
     def public_key_der(self, key_id: str) -> bytes:
         """The DER SubjectPublicKeyInfo of ``key_id``."""

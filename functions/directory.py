@@ -21,6 +21,7 @@ from functions.schedule import iso
 from functions.services import Services
 from functions.sign import signature_box
 from functions.text import normalize
+from signing.certificates import ChainRefused, check_signing_chain, parse_chain, signing_request
 from templates.renderer import document_context, render_pdf
 
 ORGANIZATION_CODE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
@@ -37,6 +38,7 @@ MAX_SHORT = 40
 # through their own routes, kept when an entry is written again.
 ORGANIZATION_KEYS = ("seal_key_id", "seal_certificate_chain")
 OFFICER_KEYS = ("key_id", "certificate_chain")
+KEPT = ("pending_key_id", "token_certificate_chain")
 
 
 def organization_key(code: str) -> str:
@@ -61,6 +63,7 @@ def organization_view(entry: dict[str, Any]) -> dict[str, Any]:
         "place": entry["place"],
         "seal": bool(entry.get("seal")),
         "seal_certificate": bool(entry.get("seal_certificate_chain")),
+        "key_pending": bool(entry.get("pending_key_id")),
         "signatory": entry["signatory"],
         "version": entry.get("version", 0),
     }
@@ -87,7 +90,7 @@ def put_organization(
     fields = _organization_fields(body)
     before = services.cases.get_organization(code)
     after = {
-        **{k: before[k] for k in ORGANIZATION_KEYS if before and k in before},
+        **{k: before[k] for k in (*ORGANIZATION_KEYS, *KEPT) if before and k in before},
         **fields,
         "code": code,
         "version": _version(before) + 1,
@@ -191,6 +194,12 @@ def person_view(entry: dict[str, Any]) -> dict[str, Any]:
         "role": entry.get("role"),
         "status": entry.get("status"),
         "certificate": _fingerprint(chain) if chain else None,
+        "token_certificate": (
+            _fingerprint(entry["token_certificate_chain"])
+            if entry.get("token_certificate_chain")
+            else None
+        ),
+        "key_pending": bool(entry.get("pending_key_id")),
         "version": entry.get("version", 0),
     }
 
@@ -216,7 +225,7 @@ def put_person(
     before = services.cases.get_officer(username)
     _not_an_admin(before)
     after = {
-        **{k: before[k] for k in OFFICER_KEYS if before and k in before},
+        **{k: before[k] for k in (*OFFICER_KEYS, *KEPT) if before and k in before},
         **fields,
         "username": username,
         "version": _version(before) + 1,
@@ -293,26 +302,108 @@ def _not_an_admin(entry: dict[str, Any] | None) -> None:
 # --- signing keys --------------------------------------------------------------------------
 
 
-def register_signing_key(
-    services: Services, principal: Principal, key: str, key_id: str, chain: list[str]
-) -> dict[str, Any]:
-    """Record that the directory entry ``key`` (an organisation's: its seal; a person's:
-    their signature) signs with the platform-held ``key_id``, certified by ``chain``
-    (PEM, signer first); its new entry."""
+HELD_BY = ("platform", "officer")  # where the key of an imported certificate lives
+
+
+def new_signing_key(services: Services, principal: Principal, key: str) -> dict[str, Any]:
+    """A new platform-held key for the directory entry ``key`` (an officer's signature, an
+    organisation's seal) and a PKCS#10 request for it, signed through the key service, to
+    send to the CA. The key signs nothing until its certificate is imported; until then
+    the entry keeps signing with the key it had."""
     principal.require("admin")
-    is_organization = key.startswith("ORG#")
-    name = key.split("#", 1)[1]
-    before = (
-        services.cases.get_organization(name)
-        if is_organization
-        else services.cases.get_officer(name)
+    before, is_organization = _signing_entry(services, key)
+    if is_organization and not before.get("seal"):
+        raise Conflict(f"{before['code']} has no seal (set seal to true first)")
+    if not is_organization and before.get("role") != "officer":
+        raise Conflict(f"{before['username']} is not an officer; only officers sign")
+    if is_organization:
+        common_name = organization_name = before["name"]
+    else:
+        organization = services.cases.get_organization(str(before.get("organization")))
+        common_name = before.get("display_name") or before["username"]
+        organization_name = (
+            organization["name"] if organization else str(before.get("organization"))
+        )
+    key_id = services.keys.create_signing_key(f"hoso {key}")
+    request = signing_request(
+        services.keys.public_key_der(key_id),
+        common_name,
+        organization_name,
+        services.keys.raw_signer(key_id),
     )
-    if before is None:
-        raise NotFound(f"{name} is not in the directory")
-    fields = ORGANIZATION_KEYS if is_organization else OFFICER_KEYS
-    after = {**before, fields[0]: key_id, fields[1]: chain, "version": _version(before) + 1}
+    after = {**before, "pending_key_id": key_id, "version": _version(before) + 1}
     _save(services, principal, key, before, after)
-    return after
+    return {"certificate_request": request}
+
+
+def import_certificate(
+    services: Services, principal: Principal, key: str, body: Any
+) -> dict[str, Any]:
+    """Import the chain the CA issued (PEM, signer first) for the entry ``key``.
+
+    ``held_by`` "platform" (the default): the certificate must be for the entry's new key
+    (or the one it has), which then signs. "officer": an officer's own key, on a token;
+    the platform keeps the certificate to check the signatures made with it. Either way
+    the chain must reach a trust anchor of the stage, be valid now and allow
+    digitalSignature and nonRepudiation; otherwise 422 and nothing changes."""
+    principal.require("admin")
+    before, is_organization = _signing_entry(services, key)
+    if not isinstance(body, dict):
+        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
+    chain = body.get("certificate_chain")
+    held_by = body.get("held_by", "platform")
+    problems = [
+        Problem(k, "unknown field") for k in sorted(set(body) - {"certificate_chain", "held_by"})
+    ]
+    if not (isinstance(chain, list) and chain and all(isinstance(c, str) for c in chain)):
+        problems.append(Problem("certificate_chain", "required: PEM certificates, signer first"))
+    if held_by not in HELD_BY or (is_organization and held_by != "platform"):
+        problems.append(Problem("held_by", "platform, or officer for an officer's own token"))
+    if problems:
+        raise Invalid("the certificate is not valid", problems)
+    try:
+        certificates = parse_chain([str(c) for c in chain or []])
+        check_signing_chain(certificates, services.trust.roots(), services.clock())
+    except ChainRefused as error:
+        raise Invalid(
+            "the certificate is refused", [Problem("certificate_chain", error.problem)]
+        ) from error
+    after = {**before, "version": _version(before) + 1}
+    if held_by == "officer":
+        after["token_certificate_chain"] = chain
+    else:
+        key_field, chain_field = ORGANIZATION_KEYS if is_organization else OFFICER_KEYS
+        candidates = [k for k in (before.get("pending_key_id"), before.get(key_field)) if k]
+        signer_key = certificates[0].public_key.dump()
+        matching = [k for k in candidates if services.keys.public_key_der(k) == signer_key]
+        if not matching:
+            raise Invalid(
+                "the certificate is refused",
+                [
+                    Problem(
+                        "certificate_chain", "the certificate is for another key than this entry's"
+                    )
+                ],
+            )
+        after[key_field], after[chain_field] = matching[0], chain
+        if after.get("pending_key_id") == matching[0]:
+            del after["pending_key_id"]
+    _save(services, principal, key, before, after)
+    return organization_view(after) if is_organization else person_view(after)
+
+
+def _signing_entry(services: Services, key: str) -> tuple[dict[str, Any], bool]:
+    """The entry ``key`` names (NotFound if there is none) and whether it is an organisation."""
+    kind, name = key.split("#", 1)
+    is_organization = kind == "ORG"
+    entry = (
+        services.cases.get_organization(_path_code(name))
+        if is_organization
+        else services.cases.get_officer(_path_username(name))
+    )
+    if entry is None:
+        raise NotFound(f"{name} is not in the directory")
+    return entry, is_organization
 
 
 # --- history -------------------------------------------------------------------------------
@@ -360,7 +451,7 @@ def _for_history(entry: dict[str, Any] | None) -> dict[str, Any] | None:
     if entry is None:
         return None
     kept = dict(entry)
-    for name in ("certificate_chain", "seal_certificate_chain"):
+    for name in ("certificate_chain", "seal_certificate_chain", "token_certificate_chain"):
         if kept.get(name):
             kept[name] = _fingerprint(kept[name])
     return kept

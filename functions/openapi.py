@@ -12,6 +12,7 @@ from typing import Any
 from functions.access import CASE_READERS
 from functions.directory import (
     EMAIL,
+    HELD_BY,
     MAX_NAME,
     MAX_SHORT,
     ORGANIZATION_CODE,
@@ -317,6 +318,7 @@ ORGANIZATION = _object(
         **ORGANIZATION_FIELDS,
         "parent": _nullable(CODE),
         "seal_certificate": {"type": "boolean", "description": "its seal's certificate is in"},
+        "key_pending": {"type": "boolean", "description": "a new seal key awaits its certificate"},
         "version": COUNT,
     }
 )
@@ -332,6 +334,8 @@ PERSON = _object(
         "username": {"type": "string", "pattern": f"^{USERNAME.pattern}$"},
         **PERSON_FIELDS,
         "certificate": _nullable({**SHA256, "description": "the signer certificate's SHA-256"}),
+        "token_certificate": _nullable({**SHA256, "description": "their own token's"}),
+        "key_pending": {"type": "boolean", "description": "a new key awaits its certificate"},
         "version": COUNT,
         "temporary_password": {**TEXT, "description": "only when added without an e-mail"},
     },
@@ -353,6 +357,21 @@ CHANGES = _object(
             ),
         }
     }
+)
+CERTIFICATE_REQUEST = _object(
+    {"certificate_request": {**TEXT, "description": "PEM PKCS#10, for the CA"}}
+)
+CERTIFICATE_IMPORT = _object(
+    {
+        "certificate_chain": {
+            "type": "array",
+            "minItems": 1,
+            "items": {**TEXT, "description": "a PEM certificate"},
+            "description": "signer first",
+        },
+        "held_by": {"enum": list(HELD_BY), "default": HELD_BY[0]},
+    },
+    ["held_by"],
 )
 # A path parameter's schema, by its name (a uuid unless named here).
 PATH_PARAMETERS = {
@@ -568,6 +587,41 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         200,
         _json(CHANGES),
         errors=READ_ERRORS,
+    ),
+    ("POST", "/v1/organizations/{code}/keys"): Operation(
+        "A new platform-held seal key and its certificate request (PKCS#10, signed by the key) "
+        "for the CA; it seals once its certificate is imported",
+        ("admin",),
+        201,
+        _json(CERTIFICATE_REQUEST),
+        errors=(*READ_ERRORS, 409),
+    ),
+    ("PUT", "/v1/organizations/{code}/certificate"): Operation(
+        "Import the seal's certificate chain from the CA: 422 unless it is for the seal's key, "
+        "reaches a trust anchor, is valid now and allows digitalSignature and nonRepudiation",
+        ("admin",),
+        200,
+        _json(ORGANIZATION),
+        body=CERTIFICATE_IMPORT,
+        errors=WRITE_ERRORS,
+    ),
+    ("POST", "/v1/officers/{username}/keys"): Operation(
+        "A new platform-held signing key for an officer and its certificate request (PKCS#10, "
+        "signed by the key) for the CA; it signs once its certificate is imported",
+        ("admin",),
+        201,
+        _json(CERTIFICATE_REQUEST),
+        errors=(*READ_ERRORS, 409),
+    ),
+    ("PUT", "/v1/officers/{username}/certificate"): Operation(
+        "Import an officer's certificate chain: for their platform-held key (held_by platform) "
+        "or their own token's (officer); 422 unless it reaches a trust anchor, is valid now and "
+        "allows digitalSignature and nonRepudiation",
+        ("admin",),
+        200,
+        _json(PERSON),
+        body=CERTIFICATE_IMPORT,
+        errors=WRITE_ERRORS,
     ),
     ("GET", "/v1/officers/{username}"): Operation(
         "A person of the directory (officer or archivist)",

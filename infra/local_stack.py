@@ -8,17 +8,17 @@ from typing import Any
 
 import boto3
 
-from cloud.keys import KmsKeys
 from cloud.table import CaseTable
 from cloud.users import CognitoUsers
 from functions.access import ACTIVE, Principal
 from functions.directory import (
     PERSON_ROLES,
+    import_certificate,
+    new_signing_key,
     organization_key,
     person_key,
     put_organization,
     put_person,
-    register_signing_key,
 )
 from functions.services import Services
 from infra.demo import DEMO_PASSWORD, ORGANIZATIONS, USERS
@@ -175,6 +175,7 @@ def create_stack(
         "trust_anchor_pem": pki.root_pem,
         "tsa_url": f"{pki_url}/tsa",
         "ocsp_url": pki.ocsp_url,
+        "dev_ca_url": f"{pki_url}/ca",
         "demo_users": [
             {
                 "username": u["username"],
@@ -228,15 +229,14 @@ def bucket_encryption(cloudformation: dict[str, Any], key_arn: str) -> dict[str,
 DEPLOYMENT = Principal("deployment", "deployment", frozenset({"admin"}), None)
 
 
-def seed_directory(services: Services, kms: Any, pki: DevPki) -> None:
+def seed_directory(services: Services, pki: DevPki) -> None:
     """The demo directory, through the code path admins use (functions/directory.py): each
-    organisation (a seal key and its certificate if it has a seal) and each person (an
-    account with the demo password; for an officer a key and a certificate in their
-    organisation's signatory's name)."""
-    key_spec = properties(load_template(), "OrganisationSealKey")
+    organisation and each person (an account with the demo password), and for an
+    organisation with a seal and for an officer a platform-held key, its certificate
+    request and the certificate the dev CA issues for it."""
     organizations = {org["code"]: org for org in ORGANIZATIONS}
     for org in ORGANIZATIONS:
-        register_organization(services, kms, key_spec, pki, org)
+        register_organization(services, pki, org)
     accounts = CognitoUsers(
         boto3.client(
             "cognito-idp",
@@ -259,40 +259,27 @@ def seed_directory(services: Services, kms: Any, pki: DevPki) -> None:
         put_person(services, DEPLOYMENT, user["username"], person)
         accounts.set_password(user["username"], DEMO_PASSWORD)
         if role == "officer":
-            officer_key = new_signing_key(kms, key_spec, f"officer {user['username']}")
-            chain = pki.issue_pem(
-                KmsKeys(kms).public_key_der(officer_key), org["signatory"]["name"], org["name"]
-            )
-            register_signing_key(
-                services, DEPLOYMENT, person_key(user["username"]), officer_key, chain
-            )
+            certify(services, pki, person_key(user["username"]))
 
 
-def new_signing_key(kms: Any, key_spec: dict[str, Any], description: str) -> str:
-    """A KMS key made like the template's OrganisationSealKey (``key_spec``); its id."""
-    created = kms.create_key(
-        Description=description, KeyUsage=key_spec["KeyUsage"], KeySpec=key_spec["KeySpec"]
-    )
-    return str(created["KeyMetadata"]["KeyId"])
+def certify(services: Services, pki: DevPki, key: str) -> dict[str, Any]:
+    """A new platform-held key for the directory entry ``key``, certified by the dev CA as
+    an admin would have it done: the request out, the issued chain imported."""
+    request = new_signing_key(services, DEPLOYMENT, key)["certificate_request"]
+    chain = pki.issue_for_request(request)
+    return import_certificate(services, DEPLOYMENT, key, {"certificate_chain": chain})
 
 
-def register_organization(
-    services: Services, kms: Any, key_spec: dict[str, Any], pki: DevPki, org: dict[str, Any]
-) -> dict[str, Any]:
+def register_organization(services: Services, pki: DevPki, org: dict[str, Any]) -> dict[str, Any]:
     """Put ``org`` (ORGANIZATIONS' shape) in the directory as an admin does, with a seal key
-    and a certificate from ``pki`` if it has a seal; returns its directory entry."""
-    put_organization(
-        services, DEPLOYMENT, org["code"], {k: v for k, v in org.items() if k != "code"}
-    )
-    if not org.get("seal"):
-        entry = services.cases.get_organization(org["code"])
-        assert entry is not None
-        return entry
-    seal_key = new_signing_key(kms, key_spec, f"seal of {org['code']}")
-    chain = pki.issue_pem(KmsKeys(kms).public_key_der(seal_key), org["name"], org["name"])
-    return register_signing_key(
-        services, DEPLOYMENT, organization_key(org["code"]), seal_key, chain
-    )
+    certified by the dev CA if it has a seal; returns its directory entry."""
+    body = {k: v for k, v in org.items() if k != "code"}
+    put_organization(services, DEPLOYMENT, org["code"], body)
+    if org.get("seal"):
+        certify(services, pki, organization_key(org["code"]))
+    entry = services.cases.get_organization(org["code"])
+    assert entry is not None
+    return entry
 
 
 def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict[str, str]:

@@ -16,7 +16,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from moto.server import ThreadedMotoServer
 
-from cloud.bootstrap import boto_client, build_services
+from cloud.bootstrap import build_services
 from infra.local_stack import create_stack, seed_directory, stage_environment
 from signing.devpki import DevPki, RevocationList
 from signing.devservices import Clock, PkiServices, wall_clock
@@ -98,9 +98,7 @@ def running_stack(
             anchors.write_text(outputs["trust_anchor_pem"])
             environment = stage_environment(outputs, anchors)
             services, _ = build_services({**os.environ, **environment})
-            seed_directory(
-                services, boto_client(services.settings, "kms"), DevPki.load(state_dir / "pki")
-            )
+            seed_directory(services, DevPki.load(state_dir / "pki"))
             yield RunningStack(outputs, environment, state_dir)
         finally:
             pki.shutdown()

@@ -161,6 +161,21 @@ class DevPki:
         cert = self.issue(public_key, common_name, organization)
         return [_pem(cert), _pem(self.root_cert)]
 
+    def issue_for_request(self, request_pem: str) -> list[str]:
+        """Certify the key of a PEM PKCS#10 request in the name it asks for, as a CA would
+        after checking it; the chain as PEM, signer first. ValueError for a request that is
+        not one or whose signature does not verify."""
+        request = x509.load_pem_x509_csr(request_pem.encode("ascii"))
+        if not request.is_signature_valid:
+            raise ValueError("the request's signature does not verify")
+        names = {a.oid: str(a.value) for a in request.subject}
+        common_name = names.get(NameOID.COMMON_NAME)
+        if not common_name:
+            raise ValueError("the request names no common name")
+        organization = names.get(NameOID.ORGANIZATION_NAME, common_name)
+        cert = self.issue(request.public_key(), common_name, organization)
+        return [_pem(cert), _pem(self.root_cert)]
+
     @property
     def root_pem(self) -> str:
         return _pem(self.root_cert)

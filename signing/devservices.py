@@ -1,4 +1,5 @@
-"""The development PKI's online services as one WSGI app: RFC 3161 timestamps and OCSP."""
+"""The development PKI's online services as one WSGI app: RFC 3161 timestamps, OCSP, and its
+CA signing certificate requests (the local stage only)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def wall_clock() -> dt.datetime:
 
 
 class PkiServices:
-    """Answers ``POST /tsa`` (timestamp requests) and ``/ocsp`` (GET or POST) for a DevPki.
+    """Answers ``POST /tsa`` (timestamp requests), ``/ocsp`` (GET or POST) and ``POST
+    /ca/certificates`` (a PEM certificate request in, the PEM chain out) for a DevPki.
 
     Both read the time from ``clock`` (tests pin it), and OCSP answers ``revoked`` for the
     certificates in ``revocations``.
@@ -107,6 +109,9 @@ class PkiServices:
                 return self._answer(start_response, self.timestamp(body), "timestamp-reply")
             if path.startswith("/ocsp"):
                 return self._answer(start_response, self.ocsp_response(body), "ocsp-response")
+            if path == "/ca/certificates" and method == "POST":
+                chain = "".join(self.pki.issue_for_request(body.decode("ascii")))
+                return self._answer(start_response, chain.encode("ascii"), "pem-certificate-chain")
         except ValueError:
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"malformed request"]

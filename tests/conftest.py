@@ -20,17 +20,15 @@ from chalice.test import Client
 
 from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
-from cloud.keys import KmsKeys
 from cloud.table import CaseTable
 from functions.access import Principal, caller
-from functions.directory import person_key, register_signing_key
+from functions.directory import person_key
 from functions.services import Services
 from functions.settings import Settings
 from infra.demo import ORGANIZATIONS
 from infra.gateway import local_api_server
-from infra.local_stack import DEPLOYMENT, new_signing_key, register_organization
+from infra.local_stack import certify, register_organization
 from infra.servers import free_port, revocation_list, running_stack
-from infra.stack_template import load_template, properties
 from signing.devpki import DevPki
 from tests.calls import CALLS, LOGS
 
@@ -181,26 +179,19 @@ class Stack:
             services, verifier.verify(f"Bearer {self.token(username)}")
         )
 
-    def _directory_parts(self) -> tuple[Services, Any, dict[str, Any], DevPki]:
-        return (
-            self.wired()[0],
-            self.client("kms"),
-            properties(load_template(), "OrganisationSealKey"),
-            DevPki.load(self.folder / "pki"),
-        )
-
     def register_organization(self, code: str) -> dict[str, Any]:
         """A new organisation like phuong-ba-dinh, with a seal of its own; its entry."""
         model = next(o for o in ORGANIZATIONS if o["code"] == "phuong-ba-dinh")
         org = {**model, "code": code, "name": f"Đảng ủy phường thử nghiệm {code[-4:]}"}
-        return register_organization(*self._directory_parts(), org)
+        return register_organization(self.wired()[0], DevPki.load(self.folder / "pki"), org)
 
     def reissue_officer(self, username: str) -> dict[str, Any]:
         """A new key and certificate for officer ``username``; their new directory entry."""
-        services, kms, key_spec, pki = self._directory_parts()
-        key_id = new_signing_key(kms, key_spec, f"officer {username} (reissued)")
-        chain = pki.issue_pem(KmsKeys(kms).public_key_der(key_id), username, "hoso")
-        return register_signing_key(services, DEPLOYMENT, person_key(username), key_id, chain)
+        services = self.wired()[0]
+        certify(services, DevPki.load(self.folder / "pki"), person_key(username))
+        entry = services.cases.get_officer(username)
+        assert entry is not None
+        return entry
 
     def revoke(self, certificate_pem: str) -> None:
         """The dev CA revokes a certificate (a minute ago, on the stack's clock)."""

@@ -187,6 +187,13 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
     ("kms", "GetPublicKey"): lambda names, params: [
         Need("kms:GetPublicKey", _kms_key(names, params["KeyId"]))
     ],
+    ("kms", "CreateKey"): lambda names, params: [
+        Need(
+            "kms:CreateKey",
+            "*",
+            (("kms:KeySpec", params["KeySpec"]), ("kms:KeyUsage", params["KeyUsage"])),
+        )
+    ],
     ("kms", "GenerateMac"): lambda names, params: [
         Need("kms:GenerateMac", _kms_key(names, params["KeyId"]))
     ],

@@ -191,6 +191,8 @@ RESOURCE_WILDCARDS = {
     "${CaseTable.Arn}/index/*",
     # organisations' and officers' keys, made at run time when one is registered
     "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*",
+    # kms:CreateKey acts on no resource yet (its conditions pin the key spec and usage)
+    "*",
     # the functions' log groups, which Lambda creates on first use (chalice's base policy)
     "arn:${AWS::Partition}:logs:*:*:*",
     "arn:*:logs:*:*:*",

@@ -199,7 +199,7 @@ def _new_person(client: Client, stack: Stack, role: str = "officer") -> tuple[st
     return username, response.json_body
 
 
-def _first_sign_in(stack: Stack, username: str, temporary: str) -> str:
+def first_sign_in(stack: Stack, username: str, temporary: str) -> str:
     """The new-password challenge of a first sign-in answered; the new password."""
     cognito = stack.client("cognito-idp")
     client_id = stack.outputs["user_pool_client_id"]
@@ -226,7 +226,7 @@ def test_a_new_person_signs_in_with_a_new_password_then_is_suspended_at_once(
     username, created = _new_person(client, stack)
     assert created["role"] == "officer" and created["status"] == "active"
     assert created["certificate"] is None
-    password = _first_sign_in(stack, username, created["temporary_password"])
+    password = first_sign_in(stack, username, created["temporary_password"])
     token = stack.auth(username)
     assert client.http.get("/v1/procedures", headers=token).status_code == 200
     read = client.http.get(f"/v1/officers/{username}", headers=stack.auth("quan-tri"))
@@ -253,7 +253,7 @@ def _person_fields(view: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_removed_person_loses_access_and_the_history_stays(client: Client, stack: Stack) -> None:
     username, created = _new_person(client, stack, role="archivist")
-    _first_sign_in(stack, username, created["temporary_password"])
+    first_sign_in(stack, username, created["temporary_password"])
     token = stack.auth(username)
     assert client.http.get("/v1/records", headers=token).status_code == 200
 
@@ -318,7 +318,7 @@ def test_a_person_added_while_the_pool_is_down_is_not_half_added(stack: Stack) -
     assert services.cases.get_officer(username) is None
     view, created = put_person(services, admin, username, body)
     assert created and view["temporary_password"]
-    _first_sign_in(stack, username, view["temporary_password"])
+    first_sign_in(stack, username, view["temporary_password"])
 
 
 def test_a_stale_write_changes_nothing_and_records_nothing(stack: Stack) -> None:
