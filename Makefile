@@ -5,8 +5,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl
-SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl
+SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util
+SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl softhsm2
 
 .PHONY: run test lint typecheck unit integration e2e package previews bench bench-vietnamese mutation system-deps bench-deps clean
 

@@ -22,6 +22,7 @@ from functions import (
     procedures,
     records,
     search,
+    sessions,
     signatures,
     sweep,
     telemetry,
@@ -203,6 +204,26 @@ def sign_case(case_id: str) -> Response:
     services, principal = _caller(app.current_request)
     case = signatures.sign_as_officer(services, principal, case_id)
     return _json(201, case.public_view())
+
+
+@app.route("/v1/cases/{case_id}/signing-sessions", methods=["POST"])
+@api
+def open_signing_session(case_id: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    body = _body(request, services)
+    return _json(201, sessions.open_session(services, principal, case_id, body))
+
+
+@app.route("/v1/signing-sessions/{session_id}", methods=["PUT"])
+@api
+def finish_signing_session(session_id: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    body = _body(request, services)
+    return _json(200, sessions.finish_session(services, principal, session_id, body).public_view())
 
 
 @app.route("/v1/cases/{case_id}/rejections", methods=["POST"])

@@ -35,6 +35,8 @@ from signing.pades import (
     SignatureBox,
     SignatureRequest,
     TrustSettings,
+    finish_signature,
+    prepare_signature,
     sign_pdf,
 )
 from signing.validation import open_pdf, validate_pdf
@@ -138,8 +140,8 @@ def main() -> None:
             draft = next(iter(drafts.values()))
             box = SignatureBox(0, (300, 200, 490, 260))
 
-            def sign(pdf: bytes, signer: CallbackSigner, level: str, field: str) -> bytes:
-                request = SignatureRequest(
+            def request_now(field: str, level: str) -> SignatureRequest:
+                return SignatureRequest(
                     field_name=field,
                     level=level,
                     box=box,
@@ -148,11 +150,37 @@ def main() -> None:
                     location="Hà Nội",
                     signing_time=dt.datetime.now(dt.UTC),
                 )
-                return sign_pdf(pdf, signer, request, trust).pdf
+
+            def sign(pdf: bytes, signer: CallbackSigner, level: str, field: str) -> bytes:
+                return sign_pdf(pdf, signer, request_now(field, level), trust).pdf
 
             o_first, o_median, signed = _times(
                 lambda: sign(draft, officer, LEVEL_B_LT, "Signature-1"), args.repeat
             )
+            # an officer's own token: the two halves of a signing session, same document
+            token_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            token_chain = pki.issue_pem(
+                token_key.public_key().public_bytes(
+                    serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+                ),
+                "Cán bộ",
+                "Cán bộ",
+            )
+
+            def two_phase() -> tuple[float, float]:
+                request = request_now("Signature-1", LEVEL_B_LT)
+                started = time.perf_counter()
+                prepared = prepare_signature(draft, token_chain, request, trust)
+                opened = time.perf_counter()
+                signature = token_key.sign(
+                    prepared.signed_attributes, padding.PKCS1v15(), hashes.SHA256()
+                )
+                finish_signature(draft, prepared, token_chain, signature, request, trust)
+                return (opened - started) * 1000, (time.perf_counter() - opened) * 1000
+
+            halves = [two_phase() for _ in range(args.repeat + 1)]
+            p_median = statistics.median(h[0] for h in halves[1:])
+            f2_median = statistics.median(h[1] for h in halves[1:])
             s_first, s_median, sealed = _times(
                 lambda: sign(signed, seal, LEVEL_B_LTA, "Signature-2"), args.repeat
             )
@@ -171,6 +199,13 @@ def main() -> None:
         "| --- | ---: | ---: | ---: |",
         f"| officer PAdES B-LT | {o_first:.0f} | {o_median:.0f} | {len(signed) / 1024:.0f} |",
         f"| seal PAdES B-LTA | {s_first:.0f} | {s_median:.0f} | {len(sealed) / 1024:.0f} |",
+        "",
+        "| an officer's token (signing session, same document, B-LT) | median ms "
+        "| ratio to the platform-key signature |",
+        "| --- | ---: | ---: |",
+        f"| POST signing-sessions: prepare | {p_median:.0f} | {p_median / o_median:.2f} |",
+        f"| PUT signing-sessions/{{id}}: finish | {f2_median:.0f} | {f2_median / o_median:.2f} |",
+        f"| both | {p_median + f2_median:.0f} | {(p_median + f2_median) / o_median:.2f} |",
     ]
     entries = len(report["signatures"])
     lines += [

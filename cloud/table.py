@@ -124,6 +124,16 @@ def _race_lost(what: str) -> Any:
     return known
 
 
+class _Claimed(DomainError):
+    pass
+
+
+def _claimed(error: ClientError) -> DomainError | None:
+    if error_code(error) == "ConditionalCheckFailedException":
+        return _Claimed("the session was used")
+    return None
+
+
 class CaseTable:
     """Single-table storage. Every case change is one transaction with its outbox events."""
 
@@ -141,7 +151,8 @@ class CaseTable:
         return json.loads(item["doc"]["S"]) if item else None
 
     def put_document(self, pk: str, doc: dict[str, Any]) -> None:
-        """Write a directory document (organisation, officer) as is."""
+        """Write a document as is (the audit's cursor, a signing session, a directory entry
+        the deployment writes)."""
         with aws_errors(SERVICE):
             self._db.put_item(TableName=self._table, Item=_doc(pk, doc))
 
@@ -374,6 +385,39 @@ class CaseTable:
                 Limit=limit,
             )
         return [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
+
+    # --- signing sessions ------------------------------------------------------
+    def put_signing_session(self, session: dict[str, Any]) -> None:
+        """Keep a signing session (functions/sessions.py) until it is used or expires."""
+        self.put_document(f"SESSION#{session['id']}", session)
+
+    def get_signing_session(self, session_id: str) -> dict[str, Any] | None:
+        """A signing session, with ``used`` true once it was claimed."""
+        with aws_errors(SERVICE):
+            response = self._db.get_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"SESSION#{session_id}"}},
+                ConsistentRead=True,
+            )
+        item = response.get("Item")
+        if not item:
+            return None
+        return {**json.loads(item["doc"]["S"]), "used": "sess_used" in item}
+
+    def claim_signing_session(self, session_id: str) -> bool:
+        """Mark a session used; False if it was already (only one finish may commit)."""
+        try:
+            with aws_errors(SERVICE, _claimed):
+                self._db.update_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": f"SESSION#{session_id}"}},
+                    UpdateExpression="SET sess_used = :yes",
+                    ConditionExpression="attribute_exists(pk) AND attribute_not_exists(sess_used)",
+                    ExpressionAttributeValues={":yes": {"BOOL": True}},
+                )
+        except _Claimed:
+            return False
+        return True
 
     # --- the directory ---------------------------------------------------------
     def save_directory_entry(

@@ -373,6 +373,18 @@ CERTIFICATE_IMPORT = _object(
     },
     ["held_by"],
 )
+SIGNING_SESSION = _object(
+    {
+        "session_id": ID,
+        "digest": {**TEXT, "description": "base64 SHA-256 of signed_attributes: what to sign"},
+        "digest_algorithm": {"const": "sha256"},
+        "signature_algorithm": {"enum": ["rsassa_pkcs1v15_sha256", "ecdsa_sha256"]},
+        "signed_attributes": {**TEXT, "description": "base64 DER, for tokens that hash"},
+        "expires_at": TIME,
+        "case_id": ID,
+        "number": TEXT,
+    }
+)
 # A path parameter's schema, by its name (a uuid unless named here).
 PATH_PARAMETERS = {
     "code": CODE,
@@ -430,6 +442,26 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         201,
         _json(_ref("Case")),
         errors=(*READ_ERRORS, 409),
+    ),
+    ("POST", "/v1/cases/{case_id}/signing-sessions"): Operation(
+        "The officer whose turn it is, with their token's certificate chain (the one registered "
+        "for them), gets the digest to sign: the field, appearance, validation and signed "
+        "attributes are prepared as for a platform-held key",
+        ("officer",),
+        201,
+        _json(SIGNING_SESSION),
+        body=_object({"certificate_chain": CERTIFICATE_IMPORT["properties"]["certificate_chain"]}),
+        errors=(400, *READ_ERRORS, 409, 413, 415, 422),
+    ),
+    ("PUT", "/v1/signing-sessions/{session_id}"): Operation(
+        "The token's signature over the digest: embedded with a timestamp and validation data "
+        "(PAdES B-LT), then the seal and the archive follow; 422 if it does not verify; a "
+        "session is its officer's, for one case version, used once and expires",
+        ("officer",),
+        200,
+        _json(_ref("Case")),
+        body=_object({"signature": {**TEXT, "description": "base64; ECDSA in DER or r || s"}}),
+        errors=(400, *READ_ERRORS, 409, 413, 415, 422),
     ),
     ("POST", "/v1/cases/{case_id}/rejections"): Operation(
         "The officer whose turn it is refuses to sign: the case ends rejected, with the reason "

@@ -46,6 +46,7 @@ class Settings:
     step_lease_seconds: int = 120
     # Working drafts of a failed (or rejected) case are kept this long, then removed.
     draft_retention_days: int = 30
+    signing_session_seconds: int = 600  # how long an officer's token has to sign
     # A sweep takes up due cases for this long (a seal takes about a second; the function's
     # timeout is 60 s); what is left waits for the next sweep.
     sweep_seconds: int = 40
@@ -101,6 +102,7 @@ class Settings:
             retry_longest_delay_seconds=int(env.get("HOSO_RETRY_LONGEST_DELAY_SECONDS", "3600")),
             step_lease_seconds=int(env.get("HOSO_STEP_LEASE_SECONDS", "120")),
             draft_retention_days=int(env.get("HOSO_DRAFT_RETENTION_DAYS", "30")),
+            signing_session_seconds=int(env.get("HOSO_SIGNING_SESSION_SECONDS", "600")),
             sweep_seconds=int(env.get("HOSO_SWEEP_SECONDS", "40")),
             audit_batch=int(env.get("HOSO_AUDIT_BATCH", "20")),
             renewal_margin_days=int(env.get("HOSO_RENEWAL_MARGIN_DAYS", "365")),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from functions import telemetry
 from functions.errors import Conflict, NotFound, Refused, Unavailable
@@ -74,13 +77,25 @@ def apply_signature(
     untrusted; no place for it), Unavailable when a service is down, Conflict when
     someone else changed the case first. ``case`` itself is left as it was.
     """
+    now = services.clock()
+    request, pdf = signature_request(services, case, step, now)
+    started = time.perf_counter()
+    signed = sign_document(services, pdf, signer, request)
+    signing_ms = (time.perf_counter() - started) * 1000
+    return commit_signature(services, case, step, signed, now, username, signing_ms)
+
+
+def signature_request(
+    services: Services, case: Case, step: Step, signing_time: dt.datetime
+) -> tuple[SignatureRequest, bytes]:
+    """What signing ``step`` of ``case`` at ``signing_time`` asks (its field, level, place
+    and stamp), and the document it goes on."""
     procedure = services.catalogue.get(case.procedure)
     if procedure is None:
         raise NotFound(f"procedure {case.procedure} is no longer in the catalogue")
     kind = "seal" if step.role == ROLE_SEAL else "officer"
     appearance = procedure.steps[step.index].appearance
     pdf = services.documents.get(case.document.key)
-    now = services.clock()
     request = SignatureRequest(
         field_name=f"Signature-{step.index + 1}",
         level=LEVEL_B_LTA if kind == "seal" else LEVEL_B_LT,
@@ -88,13 +103,25 @@ def apply_signature(
         stamp_text=SEAL_STAMP if kind == "seal" else OFFICER_STAMP,
         reason=procedure.steps[step.index].title or procedure.title,
         location="Hà Nội",
-        signing_time=now,
+        signing_time=signing_time,
         stamp_timezone=VIETNAM,
     )
-    started = time.perf_counter()
-    signed = sign_document(services, pdf, signer, request)
-    signing_ms = (time.perf_counter() - started) * 1000
+    return request, pdf
 
+
+def commit_signature(
+    services: Services,
+    case: Case,
+    step: Step,
+    signed: SignedPdf,
+    now: dt.datetime,
+    username: str | None,
+    signing_ms: float,
+) -> Case:
+    """Store ``signed`` as the case's document with its signature, the next step pending
+    (or the case sealed), and announce it; the case as committed. Conflict if the case
+    changed meanwhile (the copy is then discarded)."""
+    kind = "seal" if step.role == ROLE_SEAL else "officer"
     # A key of its own per attempt: a racing attempt that loses must never overwrite, or
     # clean up, the winner's document (tests/integration/test_races.py).
     key = f"cases/{case.id}/v{case.version + 1}-{uuid.uuid4().hex[:12]}.pdf"
@@ -114,7 +141,7 @@ def apply_signature(
             signed_at=signed.signed_at,
             timestamped_at=signed.timestamped_at,
             level=signed.level,
-            field=request.field_name,
+            field=f"Signature-{step.index + 1}",
             username=username,
         )
     )
@@ -148,10 +175,17 @@ def discard_working(services: Services, key: str) -> None:
 def sign_document(
     services: Services, pdf: bytes, signer: CallbackSigner, request: SignatureRequest
 ) -> SignedPdf:
-    """``signing.pades.sign_pdf`` with its failures as the domain's: a refusal for good
-    (409, the reason its code), or a signing service down (503, counted)."""
-    try:
+    """``signing.pades.sign_pdf`` with its failures as the domain's (``signing_failures``)."""
+    with signing_failures():
         return sign_pdf(pdf, signer, request, services.trust)
+
+
+@contextmanager
+def signing_failures() -> Iterator[None]:
+    """The signing pipeline's failures as the domain's: a refusal for good (409, the reason
+    its code), or a signing service down (503, counted)."""
+    try:
+        yield
     except SigningRefused as error:
         raise Refused(error.reason, str(error)) from error
     except SigningUnavailable as error:

@@ -49,7 +49,7 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
     Once the signature is committed, the platform's own steps follow in the same call
     (seal, archive); whatever becomes of them, the answer is the case as committed.
     """
-    case, step = _officers_turn(services, principal, case_id)
+    case, step = officers_turn(services, principal, case_id)
     officer = services.cases.get_officer(principal.username)
     if officer is None or officer.get("organization") != step.organization:
         raise Forbidden("you have no signing key registered for this organisation")
@@ -67,7 +67,7 @@ def reject_as_officer(services: Services, principal: Principal, case_id: str, bo
     reason, who and when. The draft stays, unsigned and never archived, as long as the
     drafts of ended cases are kept; the event says the status only (a reason may name
     the member)."""
-    case, step = _officers_turn(services, principal, case_id)
+    case, step = officers_turn(services, principal, case_id)
     reason = _reason(body)
     now = services.clock()
     changed = copy.deepcopy(case)
@@ -99,7 +99,7 @@ def _reason(body: Any) -> str:
     return str(reason).strip()
 
 
-def _officers_turn(services: Services, principal: Principal, case_id: str) -> tuple[Case, Step]:
+def officers_turn(services: Services, principal: Principal, case_id: str) -> tuple[Case, Step]:
     """The case and its pending step if it is ``principal``'s turn to sign it: an officer
     step of their organisation (Forbidden otherwise), none of whose other steps they
     signed (Conflict)."""

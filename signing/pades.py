@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import load_der_public_key
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -17,8 +25,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError, find_unique_cms_attribute
-from pyhanko.sign.signers.pdf_cms import Signer
-from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+from pyhanko.sign.signers.pdf_cms import ExternalSigner, PdfCMSSignedAttributes, Signer
+from pyhanko.sign.signers.pdf_signer import (
+    PdfSigningSession,
+    PdfTBSDocument,
+    PostSignInstructions,
+)
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -30,7 +43,11 @@ from pyhanko_certvalidator.errors import (
     RevokedError,
 )
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from signing.backends import load_chain
+
+T = TypeVar("T")
 LEVEL_B_LT = "PAdES-B-LT"
 LEVEL_B_LTA = "PAdES-B-LTA"
 
@@ -145,8 +162,13 @@ def sign_pdf(
     service did not answer (TSA, OCSP); errors of the signer's own callback (the
     key service) pass through as they are.
     """
+    return _run(_sign(pdf, signer, request, trust))
+
+
+def _run(signing: Coroutine[Any, Any, T]) -> T:
+    """Run a signing coroutine, its failures classified (``_classified``)."""
     try:
-        return asyncio.run(_sign(pdf, signer, request, trust))
+        return asyncio.run(signing)
     except SigningError as error:
         raise _classified(error) from error
     except OSError as error:  # TimestampRequestError, connection errors
@@ -204,53 +226,218 @@ async def _sign(
 ) -> SignedPdf:
     fetchers = AIOHttpFetcherBackend()
     try:
-        validation_context = _fetching_context(trust, fetchers, request.signing_time)
-        meta = signers.PdfSignatureMetadata(
-            field_name=request.field_name,
-            md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES,
-            embed_validation_info=True,
-            use_pades_lta=request.level == LEVEL_B_LTA,
-            validation_context=validation_context,
-            reason=request.reason,
-            location=request.location,
-        )
-        stamp = TextStampStyle(
-            stamp_text=request.stamp_text,
-            text_box_style=TextBoxStyle(
-                font=GlyphAccumulatorFactory(str(trust.stamp_font_file)), font_size=9
-            ),
-            timestamp_format=STAMP_TIME_FORMAT,
-            border_width=1,
-        )
+        context = _fetching_context(trust, fetchers, request.signing_time)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        pdf_signer = _ClockedPdfSigner(
-            meta,
-            signer,
-            timestamper=HTTPTimeStamper(trust.tsa_url),
-            stamp_style=stamp,
-            new_field_spec=fields.SigFieldSpec(
-                sig_field_name=request.field_name,
-                on_page=request.box.page if request.box else 0,
-                box=request.box.rect if request.box else None,
-            ),
-            signing_time=request.signing_time,
-        )
         output = io.BytesIO()
-        shown_time = request.signing_time.astimezone(request.stamp_timezone)
-        await pdf_signer.async_sign_pdf(
-            writer,
-            output=output,
-            appearance_text_params={"time": shown_time.strftime(STAMP_TIME_FORMAT)},
+        await _pdf_signer(signer, request, trust, context).async_sign_pdf(
+            writer, output=output, appearance_text_params=_appearance_text(request)
         )
     finally:
         await fetchers.close()
-    signed = output.getvalue()
+    return _signed(output.getvalue(), signer, request)
+
+
+# Room for the CMS of a signature made elsewhere, in the hex the PDF holds: 16 KB of DER,
+# ample for a chain of four certificates and a timestamp token with its TSA's chain.
+EXTERNAL_RESERVED_BYTES = 32_768
+
+
+@dataclass(frozen=True)
+class PreparedSignature:
+    """A signature prepared for a key held elsewhere (an officer's token): the document
+    with its field, appearance and room for the signature, where that room is, and the
+    signed attributes the key must sign (``digest`` is their SHA-256)."""
+
+    pdf: bytes
+    document_digest: bytes
+    reserved_start: int
+    reserved_end: int
+    signed_attributes: bytes  # DER
+
+    @property
+    def digest(self) -> bytes:
+        return hashlib.sha256(self.signed_attributes).digest()
+
+
+class SignatureMismatch(Exception):
+    """A signature made elsewhere does not verify with the certificate it claims."""
+
+
+def signature_algorithm(certificate: asn1_x509.Certificate) -> str:
+    """What a key holding ``certificate`` signs with here: RSA PKCS#1 v1.5 or ECDSA, on SHA-256."""
+    return "rsassa_pkcs1v15_sha256" if certificate.public_key.algorithm == "rsa" else "ecdsa_sha256"
+
+
+def prepare_signature(
+    pdf: bytes, chain_pem: list[str], request: SignatureRequest, trust: TrustSettings
+) -> PreparedSignature:
+    """The first half of ``sign_pdf`` for a key held elsewhere: the signer's certificate is
+    validated (its revocation fetched), the field and its appearance are placed, and the
+    signed attributes are made; nothing is signed. Raises as ``sign_pdf`` does."""
+    return _run(_prepare(pdf, chain_pem, request, trust))
+
+
+def finish_signature(
+    pdf: bytes,
+    prepared: PreparedSignature,
+    chain_pem: list[str],
+    signature: bytes,
+    request: SignatureRequest,
+    trust: TrustSettings,
+) -> SignedPdf:
+    """The second half: ``signature``, made elsewhere over ``prepared.signed_attributes``,
+    is checked against the certificate (SignatureMismatch), embedded with a timestamp,
+    and followed by the validation data (B-LT), as ``sign_pdf`` does for ``pdf``, the
+    document ``prepared`` was made from. Raises as ``sign_pdf`` does."""
+    certificates = load_chain(chain_pem)
+    value = _verified(certificates[0], prepared.signed_attributes, signature)
+    return _run(_finish(pdf, prepared, certificates, value, request, trust))
+
+
+def _verified(certificate: asn1_x509.Certificate, message: bytes, signature: bytes) -> bytes:
+    """``signature`` as CMS holds it (ECDSA in DER, also when given as r || s) if it is the
+    certificate key's over ``message``; SignatureMismatch otherwise."""
+    key = load_der_public_key(certificate.public_key.dump())
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+            return signature
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            size = (key.curve.key_size + 7) // 8
+            if len(signature) == 2 * size:  # PKCS#11 tokens answer r || s
+                signature = encode_dss_signature(
+                    int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
+                )
+            key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+            return signature
+    except (InvalidSignature, ValueError) as error:
+        raise SignatureMismatch("the signature does not verify") from error
+    raise SignatureMismatch("only RSA and ECDSA keys sign here")
+
+
+def _pdf_signer(
+    signer: Signer, request: SignatureRequest, trust: TrustSettings, context: ValidationContext
+) -> _ClockedPdfSigner:
+    """The PdfSigner of ``request``: its field, level, appearance, time and validation."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=request.field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        embed_validation_info=True,
+        use_pades_lta=request.level == LEVEL_B_LTA,
+        validation_context=context,
+        reason=request.reason,
+        location=request.location,
+    )
+    stamp = TextStampStyle(
+        stamp_text=request.stamp_text,
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(str(trust.stamp_font_file)), font_size=9
+        ),
+        timestamp_format=STAMP_TIME_FORMAT,
+        border_width=1,
+    )
+    return _ClockedPdfSigner(
+        meta,
+        signer,
+        timestamper=HTTPTimeStamper(trust.tsa_url),
+        stamp_style=stamp,
+        new_field_spec=fields.SigFieldSpec(
+            sig_field_name=request.field_name,
+            on_page=request.box.page if request.box else 0,
+            box=request.box.rect if request.box else None,
+        ),
+        signing_time=request.signing_time,
+    )
+
+
+def _appearance_text(request: SignatureRequest) -> dict[str, str]:
+    shown_time = request.signing_time.astimezone(request.stamp_timezone)
+    return {"time": shown_time.strftime(STAMP_TIME_FORMAT)}
+
+
+def _external_signer(certificates: list[asn1_x509.Certificate], value: bytes) -> ExternalSigner:
+    return ExternalSigner(
+        certificates[0], SimpleCertificateStore.from_certs(certificates[1:]), signature_value=value
+    )
+
+
+async def _prepare(
+    pdf: bytes, chain_pem: list[str], request: SignatureRequest, trust: TrustSettings
+) -> PreparedSignature:
+    external = _external_signer(load_chain(chain_pem), bytes(512))
+    fetchers = AIOHttpFetcherBackend()
+    try:
+        context = _fetching_context(trust, fetchers, request.signing_time)
+        pdf_signer = _pdf_signer(external, request, trust, context)
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        digest, _, output = await pdf_signer.async_digest_doc_for_signing(
+            writer,
+            bytes_reserved=EXTERNAL_RESERVED_BYTES,
+            appearance_text_params=_appearance_text(request),
+        )
+        attributes = await external.signed_attrs(
+            digest.document_digest,
+            "sha256",
+            attr_settings=PdfCMSSignedAttributes(signing_time=request.signing_time),
+            use_pades=True,
+        )
+    finally:
+        await fetchers.close()
+    assert isinstance(output, io.BytesIO)
+    return PreparedSignature(
+        pdf=output.getvalue(),
+        document_digest=digest.document_digest,
+        reserved_start=digest.reserved_region_start,
+        reserved_end=digest.reserved_region_end,
+        signed_attributes=attributes.dump(),
+    )
+
+
+async def _finish(
+    pdf: bytes,
+    prepared: PreparedSignature,
+    certificates: list[asn1_x509.Certificate],
+    signature: bytes,
+    request: SignatureRequest,
+    trust: TrustSettings,
+) -> SignedPdf:
+    external = _external_signer(certificates, signature)
+    fetchers = AIOHttpFetcherBackend()
+    output = io.BytesIO(prepared.pdf)
+    try:
+        context = _fetching_context(trust, fetchers, request.signing_time)
+        container = await external.async_sign_prescribed_attributes(
+            "sha256",
+            signed_attrs=cms.CMSAttributes.load(prepared.signed_attributes),
+            timestamper=HTTPTimeStamper(trust.tsa_url),
+        )
+        # the validation data, fetched again now, as sign_pdf gathers them before signing
+        session = _pdf_signer(external, request, trust, context).init_signing_session(
+            IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        )
+        validation = await session.perform_presign_validation()
+        assert validation is not None
+        await PdfTBSDocument.async_finish_signing(
+            output,
+            PreparedByteRangeDigest(
+                prepared.document_digest, prepared.reserved_start, prepared.reserved_end
+            ),
+            container,
+            post_sign_instr=PostSignInstructions(validation_info=validation),
+            validation_context=context,
+        )
+    finally:
+        await fetchers.close()
+    return _signed(output.getvalue(), external, request)
+
+
+def _signed(pdf: bytes, signer: Signer, request: SignatureRequest) -> SignedPdf:
     return SignedPdf(
-        pdf=signed,
+        pdf=pdf,
         signer=signer_name(signer),
         signed_at=request.signing_time.isoformat(timespec="seconds"),
-        timestamped_at=timestamp_time(signed, request.field_name).isoformat(timespec="seconds"),
+        timestamped_at=timestamp_time(pdf, request.field_name).isoformat(timespec="seconds"),
         level=request.level,
     )
 

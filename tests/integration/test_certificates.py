@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from signing.devpki import DevPki
-from tests.conftest import Stack, procedure_example, submit
+from tests.conftest import Stack, procedure_example, submit, submitted_case
 from tests.independent import check_independently
 from tests.integration.test_directory import WARD, first_sign_in
 
@@ -205,3 +205,30 @@ def test_only_an_admin_makes_keys_and_imports_certificates(client: Client, stack
         "certificate_chain",
         "x",
     ]
+
+
+def test_a_revoked_officers_earlier_record_still_validates_and_they_sign_no_more(
+    client: Client, stack: Stack
+) -> None:
+    username = _new_officer(client, stack, "phuong-ba-dinh")
+    _certified(client, stack, f"/v1/officers/{username}")
+    first = submitted_case(client, stack, PROCEDURE, "phuong-ba-dinh")
+    signed = client.http.post(f"/v1/cases/{first['id']}/signatures", headers=stack.auth(username))
+    assert signed.status_code == 201 and signed.json_body["status"] == "archived"
+    record_id = signed.json_body["record_id"]
+
+    services, _ = stack.wired()
+    entry = services.cases.get_officer(username)
+    assert entry is not None
+    stack.revoke(entry["certificate_chain"][0])
+
+    checked = client.http.get(f"/v1/records/{record_id}?verify=true", headers=stack.auth("luu-tru"))
+    assert checked.status_code == 200
+    assert checked.json_body["validation"]["valid"] is True, checked.json_body["validation"]
+
+    second = submitted_case(client, stack, PROCEDURE, "phuong-ba-dinh")
+    refused = client.http.post(f"/v1/cases/{second['id']}/signatures", headers=stack.auth(username))
+    assert refused.status_code == 409, refused.json_body
+    assert refused.json_body["error"]["code"] == "certificate_revoked"
+    after = client.http.get(f"/v1/cases/{second['id']}", headers=stack.auth("cong-dich-vu"))
+    assert after.json_body["version"] == second["version"] and after.json_body["signatures"] == []

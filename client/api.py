@@ -1,0 +1,68 @@
+"""Calls to the hoso API with a signed-in person's token; its errors as one exception."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from client.session import Login
+
+TIMEOUT_SECONDS = 120  # a signature waits for the seal and the archive
+
+
+class ApiError(Exception):
+    """A call that did not succeed; ``message`` says why, as the API said it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Api:
+    def __init__(self, login: Login) -> None:
+        self._login = login
+
+    def get(self, path: str) -> Any:
+        return self._call("GET", path, None)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self._call("POST", path, body)
+
+    def put(self, path: str, body: Any) -> Any:
+        return self._call("PUT", path, body)
+
+    def procedure_title(self, code: str) -> str:
+        """The document title of procedure ``code`` (its code if the catalogue lacks it)."""
+        for procedure in self.get("/v1/procedures")["procedures"]:
+            if procedure["code"] == code:
+                return str(procedure.get("document_title") or procedure["title"])
+        return code
+
+    def _call(self, method: str, path: str, body: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self._login.id_token}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(  # noqa: S310 (the API's own URL)
+            self._login.api_url + path, data=data, headers=headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+                return json.loads(answer.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            raise ApiError(_message(error)) from error
+        except urllib.error.URLError as error:
+            raise ApiError(f"the API cannot be reached: {error.reason}") from error
+
+
+def _message(error: urllib.error.HTTPError) -> str:
+    try:
+        found = json.loads(error.read().decode("utf-8"))["error"]
+    except (ValueError, KeyError, TypeError):
+        return f"the API answered {error.code}"
+    details = "; ".join(f"{d['field']}: {d['problem']}" for d in found.get("details", []))
+    return f"{found['message']} ({error.code})" + (f": {details}" if details else "")
