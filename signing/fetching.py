@@ -1,4 +1,5 @@
-"""Online validation's fetchers: revocation data from allow-listed addresses, and nowhere else."""
+"""pyHanko's fetchers as hoso uses them: online validation's, from allow-listed addresses and
+nowhere else; and signing's, which reuse an OCSP answer for five minutes."""
 
 # A PDF names the addresses of its certificates' OCSP responders and CRLs. Fetching from
 # them on behalf of whoever uploaded it would let an upload make our servers call any
@@ -10,14 +11,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import threading
+from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from asn1crypto import ocsp, x509
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.ocsp_client import AIOHttpOCSPFetcher
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
-from pyhanko_certvalidator.fetchers.api import FetchLimits
+from pyhanko_certvalidator.fetchers.api import Fetchers, FetchLimits
+from pyhanko_certvalidator.util import issuer_serial
 
 PER_REQUEST_SECONDS = 5
 MAX_REQUESTS = 8  # per validation: a record's few certificates need one or two each
@@ -96,3 +103,82 @@ class AllowListedFetchers(AIOHttpFetcherBackend):
             limits=FetchLimits(max_requests=MAX_REQUESTS),
         )
         self.session = _AllowListedSession(allow_list)
+
+
+# --- answers reused while signing ---------------------------------------------------------------
+
+OCSP_ANSWER_SECONDS = 300  # an OCSP answer stands this long for later signatures
+
+
+class OcspAnswers:
+    """The OCSP answers fetched while signing, reused by the signatures of the next five
+    minutes (on the signatures' own clock) instead of asking the responder again. A
+    certificate revoked meanwhile is refused from then on; the validation data embedded in
+    a signature may carry a reused answer, which is valid until its nextUpdate."""
+
+    def __init__(self, seconds: int = OCSP_ANSWER_SECONDS) -> None:
+        self._lifetime = dt.timedelta(seconds=seconds)
+        self._answers: dict[Any, tuple[dt.datetime, ocsp.OCSPResponse]] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, certificate: x509.Certificate, now: dt.datetime) -> list[ocsp.OCSPResponse]:
+        """The answer kept for ``certificate`` if it was fetched at most five minutes
+        before ``now``."""
+        with self._lock:
+            kept = self._answers.get(issuer_serial(certificate))
+        if kept is None or not kept[0] <= now <= kept[0] + self._lifetime:
+            return []
+        return [kept[1]]
+
+    def keep(
+        self, certificate: x509.Certificate, answer: ocsp.OCSPResponse, now: dt.datetime
+    ) -> None:
+        with self._lock:
+            self._answers[issuer_serial(certificate)] = (now, answer)
+
+    def backend(self, now: dt.datetime) -> AIOHttpFetcherBackend:
+        """pyHanko's fetchers for a signature made at ``now``, reading and keeping answers here."""
+        return _AnswerKeepingBackend(self, now)
+
+
+class _AnswerKeepingBackend(AIOHttpFetcherBackend):
+    def __init__(self, answers: OcspAnswers, now: dt.datetime) -> None:
+        super().__init__()
+        self._answers = answers
+        self._now = now
+
+    def get_fetchers(self) -> Fetchers:
+        fetchers = super().get_fetchers()
+        return Fetchers(
+            ocsp_fetcher=_AnswerKeepingOcspFetcher(
+                self._answers, self._now, self.session, per_request_timeout=self.per_request_timeout
+            ),
+            crl_fetcher=fetchers.crl_fetcher,
+            cert_fetcher=fetchers.cert_fetcher,
+        )
+
+
+class _AnswerKeepingOcspFetcher(AIOHttpOCSPFetcher):
+    def __init__(self, answers: OcspAnswers, now: dt.datetime, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._answers = answers
+        self._now = now
+        self._reused: list[ocsp.OCSPResponse] = []
+
+    def fetched_responses_for_cert(self, cert: x509.Certificate) -> Iterable[ocsp.OCSPResponse]:
+        fetched = set(super().fetched_responses_for_cert(cert))
+        if fetched:
+            return fetched
+        reused = self._answers.fresh(cert, self._now)
+        self._reused += [answer for answer in reused if answer not in self._reused]
+        return set(reused)
+
+    def fetched_responses(self) -> Iterable[ocsp.OCSPResponse]:
+        """Every answer this signature used, fetched or reused: what its DSS embeds."""
+        return [*super().fetched_responses(), *self._reused]
+
+    async def fetch(self, cert: Any, authority: Any) -> ocsp.OCSPResponse:
+        answer = await super().fetch(cert, authority)
+        if isinstance(cert, x509.Certificate) and answer["response_status"].native == "successful":
+            self._answers.keep(cert, answer, self._now)
+        return answer

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +46,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.backends import load_chain
+from signing.fetching import OcspAnswers
 
 T = TypeVar("T")
 LEVEL_B_LT = "PAdES-B-LT"
@@ -59,6 +60,8 @@ class TrustSettings:
     trust_roots_pem: tuple[str, ...]
     tsa_url: str
     stamp_font_file: Path
+    # OCSP answers reused by the signatures of the next five minutes (one set per process)
+    ocsp_answers: OcspAnswers = field(default_factory=OcspAnswers, compare=False, repr=False)
 
     @classmethod
     def from_files(
@@ -224,7 +227,7 @@ def _fetching_context(
 async def _sign(
     pdf: bytes, signer: Signer, request: SignatureRequest, trust: TrustSettings
 ) -> SignedPdf:
-    fetchers = AIOHttpFetcherBackend()
+    fetchers = trust.ocsp_answers.backend(request.signing_time)
     try:
         context = _fetching_context(trust, fetchers, request.signing_time)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -366,7 +369,7 @@ async def _prepare(
     pdf: bytes, chain_pem: list[str], request: SignatureRequest, trust: TrustSettings
 ) -> PreparedSignature:
     external = _external_signer(load_chain(chain_pem), bytes(512))
-    fetchers = AIOHttpFetcherBackend()
+    fetchers = trust.ocsp_answers.backend(request.signing_time)
     try:
         context = _fetching_context(trust, fetchers, request.signing_time)
         pdf_signer = _pdf_signer(external, request, trust, context)
@@ -403,7 +406,7 @@ async def _finish(
     trust: TrustSettings,
 ) -> SignedPdf:
     external = _external_signer(certificates, signature)
-    fetchers = AIOHttpFetcherBackend()
+    fetchers = trust.ocsp_answers.backend(request.signing_time)
     output = io.BytesIO(prepared.pdf)
     try:
         context = _fetching_context(trust, fetchers, request.signing_time)

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from signing.devpki import DevPki
+from signing.fetching import OCSP_ANSWER_SECONDS
 from tests.conftest import Stack, procedure_example, submit, submitted_case
 from tests.independent import check_independently
 from tests.integration.test_directory import WARD, first_sign_in
@@ -207,7 +208,7 @@ def test_only_an_admin_makes_keys_and_imports_certificates(client: Client, stack
     ]
 
 
-def test_a_revoked_officers_earlier_record_still_validates_and_they_sign_no_more(
+def test_a_revoked_officers_earlier_record_still_validates_and_they_sign_no_more_once_ocsp_says_so(
     client: Client, stack: Stack
 ) -> None:
     username = _new_officer(client, stack, "phuong-ba-dinh")
@@ -226,9 +227,17 @@ def test_a_revoked_officers_earlier_record_still_validates_and_they_sign_no_more
     assert checked.status_code == 200
     assert checked.json_body["validation"]["valid"] is True, checked.json_body["validation"]
 
+    # the OCSP answer of the first signature stands for five minutes...
     second = submitted_case(client, stack, PROCEDURE, "phuong-ba-dinh")
-    refused = client.http.post(f"/v1/cases/{second['id']}/signatures", headers=stack.auth(username))
+    cached = client.http.post(f"/v1/cases/{second['id']}/signatures", headers=stack.auth(username))
+    assert cached.status_code == 201, cached.json_body
+    # the reused answers are embedded too: the archive validates the record with them alone
+    assert cached.json_body["status"] == "archived", cached.json_body
+    # ...then the responder is asked again, and says revoked
+    stack.clock.advance(OCSP_ANSWER_SECONDS + 1)
+    third = submitted_case(client, stack, PROCEDURE, "phuong-ba-dinh")
+    refused = client.http.post(f"/v1/cases/{third['id']}/signatures", headers=stack.auth(username))
     assert refused.status_code == 409, refused.json_body
     assert refused.json_body["error"]["code"] == "certificate_revoked"
-    after = client.http.get(f"/v1/cases/{second['id']}", headers=stack.auth("cong-dich-vu"))
-    assert after.json_body["version"] == second["version"] and after.json_body["signatures"] == []
+    after = client.http.get(f"/v1/cases/{third['id']}", headers=stack.auth("cong-dich-vu"))
+    assert after.json_body["version"] == third["version"] and after.json_body["signatures"] == []
