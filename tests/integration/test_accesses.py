@@ -8,6 +8,8 @@ an upstream system 403; no token 401. A read whose log cannot be written is not 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from chalice.test import Client
 
@@ -68,3 +70,14 @@ def test_a_read_whose_log_cannot_be_written_is_not_served(stack: Stack) -> None:
         get_record(services, people("luu-tru"), case.record_id)
     faults.clear()
     assert services.cases.accesses(case.record_id, 10) == []
+
+
+def test_the_trail_lists_the_newest_accesses_up_to_its_limit(stack: Stack) -> None:
+    services, _ = stack.wired()
+    record_id = str(uuid.uuid4())
+    for second in range(3):
+        at = f"2026-11-30T10:00:0{second}+00:00"
+        entry = {"record_id": record_id, "at": at, "by": "luu-tru", "roles": [], "action": "read"}
+        services.cases.log_access(entry)
+    newest = services.cases.accesses(record_id, 2)
+    assert [a["at"] for a in newest] == ["2026-11-30T10:00:02+00:00", "2026-11-30T10:00:01+00:00"]

@@ -17,7 +17,7 @@ import pytest
 from chalice.test import Client
 
 from functions.intake import submit_case
-from functions.model import Case
+from functions.model import VIETNAM, Case
 from functions.signatures import sign_as_officer
 from tests.calls import CALLS
 from tests.conftest import Stack
@@ -187,3 +187,23 @@ def test_the_default_range_ends_today_on_the_platform_clock(client: Client, stac
     with stack.clock.pinned(dt.datetime(2031, 3, 2, 1, 0, tzinfo=dt.UTC)):
         case = _archive(stack, "dang-phi", "phuong-ba-dinh", card)
         assert _all_ids(client, stack, f"card={card}") == [case.record_id]
+
+
+def test_a_date_range_within_a_year_leaves_out_the_days_around_it(
+    client: Client, stack: Stack, records: dict[str, Case]
+) -> None:
+    """The year is the index's partition; the days within it are the sort key's range
+    (a mutant that dropped that range kept every record of the year)."""
+    fee = records["fee"]
+    services, _ = stack.wired()
+    record = services.cases.get_record(str(fee.record_id))
+    assert record is not None
+    day = dt.datetime.fromisoformat(record["archived_at"]).astimezone(VIETNAM).date()
+    before, after = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
+    assert fee.record_id in _all_ids(client, stack, f"archived_from={day}&archived_to={day}")
+    assert fee.record_id not in _all_ids(
+        client, stack, f"archived_from={after}&archived_to={after}"
+    )
+    assert fee.record_id not in _all_ids(
+        client, stack, f"archived_from={before}&archived_to={before}"
+    )
