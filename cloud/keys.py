@@ -35,6 +35,7 @@ def _key_unusable(key_id: str) -> Callable[[ClientError], DomainError | None]:
 # The keys made for officers and organisations: like the template's OrganisationSealKey.
 KEY_SPEC = "RSA_2048"
 KEY_USAGE = "SIGN_VERIFY"
+RETIRE_DAYS = 30  # a retired key can be brought back for this long
 
 
 class KmsKeys:
@@ -50,6 +51,15 @@ class KmsKeys:
                 Description=description, KeySpec=KEY_SPEC, KeyUsage=KEY_USAGE
             )
         return str(created["KeyMetadata"]["KeyId"])
+
+    def retire(self, key_id: str) -> None:
+        """Schedule ``key_id``'s deletion after the longest window (30 days: it can be
+        cancelled until then). A key already gone or already scheduled is left so."""
+        try:
+            with aws_errors("the key service", _key_unusable(key_id)):
+                self._kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=RETIRE_DAYS)
+        except Refused:
+            return
 
     def public_key_der(self, key_id: str) -> bytes:
         """The DER SubjectPublicKeyInfo of ``key_id``."""

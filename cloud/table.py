@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -23,6 +24,7 @@ OUTBOX = "outbox"  # events committed but not yet published
 WORK = "work"  # cases whose next step is automatic (seal, archive, removing drafts)
 SERVICE = "the case table"
 AUDIT_CURSOR = "AUDIT#cursor"
+SESSION_KEPT_AFTER = dt.timedelta(days=1)  # a signing session, after it expired
 
 
 def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
@@ -151,8 +153,8 @@ class CaseTable:
         return json.loads(item["doc"]["S"]) if item else None
 
     def put_document(self, pk: str, doc: dict[str, Any]) -> None:
-        """Write a document as is (the audit's cursor, a signing session, a directory entry
-        the deployment writes)."""
+        """Write a document as is (the audit's cursor, a directory entry the deployment
+        writes)."""
         with aws_errors(SERVICE):
             self._db.put_item(TableName=self._table, Item=_doc(pk, doc))
 
@@ -388,8 +390,14 @@ class CaseTable:
 
     # --- signing sessions ------------------------------------------------------
     def put_signing_session(self, session: dict[str, Any]) -> None:
-        """Keep a signing session (functions/sessions.py) until it is used or expires."""
-        self.put_document(f"SESSION#{session['id']}", session)
+        """Keep a signing session (functions/sessions.py); DynamoDB removes it a day after
+        it expires (the table's time to live, ``expires``)."""
+        expires = dt.datetime.fromisoformat(session["expires_at"]) + SESSION_KEPT_AFTER
+        item = _doc(
+            f"SESSION#{session['id']}", session, expires={"N": str(int(expires.timestamp()))}
+        )
+        with aws_errors(SERVICE):
+            self._db.put_item(TableName=self._table, Item=item)
 
     def get_signing_session(self, session_id: str) -> dict[str, Any] | None:
         """A signing session, with ``used`` true once it was claimed."""

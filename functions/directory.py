@@ -10,11 +10,21 @@ invitation) when the person is added, disabled when they are suspended or remove
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from typing import Any
 
 from functions.access import ACTIVE, Principal
-from functions.errors import Conflict, Forbidden, Invalid, Malformed, NotFound, Problem, Refused
+from functions.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    Malformed,
+    NotFound,
+    Problem,
+    Refused,
+    Unavailable,
+)
 from functions.intake import step_organizations
 from functions.model import VIETNAM
 from functions.schedule import iso
@@ -23,6 +33,8 @@ from functions.sign import signature_box
 from functions.text import normalize
 from signing.certificates import ChainRefused, check_signing_chain, parse_chain, signing_request
 from templates.renderer import document_context, render_pdf
+
+log = logging.getLogger(__name__)
 
 ORGANIZATION_CODE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]{1,62}[a-z0-9])")
@@ -333,7 +345,21 @@ def new_signing_key(services: Services, principal: Principal, key: str) -> dict[
     )
     after = {**before, "pending_key_id": key_id, "version": _version(before) + 1}
     _save(services, principal, key, before, after)
+    abandoned = before.get("pending_key_id")
+    if abandoned:
+        _retire(services, str(abandoned))  # a request sent earlier that will not be used
     return {"certificate_request": request}
+
+
+def _retire(services: Services, key_id: str) -> None:
+    """Schedule a key no entry uses any more for deletion (best effort: an outage leaves
+    it, unused, for an operator)."""
+    try:
+        services.keys.retire(key_id)
+    except Unavailable as error:
+        log.warning(
+            "key %s is unused and stays until an operator removes it: %s", key_id, error.message
+        )
 
 
 def import_certificate(

@@ -88,6 +88,9 @@ def create_stack(
         BillingMode=table["BillingMode"],
         GlobalSecondaryIndexes=table["GlobalSecondaryIndexes"],
     )
+    dynamodb.update_time_to_live(
+        TableName=names["table"], TimeToLiveSpecification=table["TimeToLiveSpecification"]
+    )
 
     sqs = _client("sqs", endpoint, region)
     queue_url = sqs.create_queue(QueueName=names["queue"])["QueueUrl"]

@@ -194,6 +194,9 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
             (("kms:KeySpec", params["KeySpec"]), ("kms:KeyUsage", params["KeyUsage"])),
         )
     ],
+    ("kms", "ScheduleKeyDeletion"): lambda names, params: [
+        Need("kms:ScheduleKeyDeletion", _kms_key(names, params["KeyId"]))
+    ],
     ("kms", "GenerateMac"): lambda names, params: [
         Need("kms:GenerateMac", _kms_key(names, params["KeyId"]))
     ],

@@ -241,3 +241,24 @@ def test_a_revoked_officers_earlier_record_still_validates_and_they_sign_no_more
     assert refused.json_body["error"]["code"] == "certificate_revoked"
     after = client.http.get(f"/v1/cases/{third['id']}", headers=stack.auth("cong-dich-vu"))
     assert after.json_body["version"] == third["version"] and after.json_body["signatures"] == []
+
+
+def test_a_key_requested_again_retires_the_first_and_its_certificate_no_longer_fits(
+    client: Client, stack: Stack
+) -> None:
+    username = _new_officer(client, stack, "phuong-ba-dinh")
+    path = f"/v1/officers/{username}"
+    first = _request(client, stack, path).json_body["certificate_request"]
+    services, _ = stack.wired()
+    entry = services.cases.get_officer(username)
+    assert entry is not None
+    first_key = entry["pending_key_id"]
+    second = _request(client, stack, path).json_body["certificate_request"]
+
+    state = stack.client("kms").describe_key(KeyId=first_key)["KeyMetadata"]["KeyState"]
+    assert state == "PendingDeletion"
+    late = _put(client, stack, f"{path}/certificate", {"certificate_chain": _issued(stack, first)})
+    assert late.status_code == 422, late.json_body
+    assert "another key" in late.json_body["error"]["details"][0]["problem"]
+    current = {"certificate_chain": _issued(stack, second)}
+    assert _put(client, stack, f"{path}/certificate", current).status_code == 200

@@ -12,6 +12,7 @@ case unchanged; a session expired, used, or whose case moved on meanwhile 409.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -122,6 +123,15 @@ def test_an_officer_signs_with_their_own_token(
 
     again = _finish(client, stack, session["session_id"], token.sign(digest, raw), officer)
     assert again.status_code == 409  # used once
+
+    # the table lets the session go a day after it expired (its time to live)
+    dynamodb = stack.client("dynamodb")
+    table = stack.outputs["table"]
+    live = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert live["TimeToLiveStatus"] == "ENABLED" and live["AttributeName"] == "expires"
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": f"SESSION#{session['session_id']}"}})
+    expires = dt.datetime.fromisoformat(session["expires_at"]) + dt.timedelta(days=1)
+    assert int(item["Item"]["expires"]["N"]) == int(expires.timestamp())
 
 
 @pytest.fixture
