@@ -332,3 +332,26 @@ def test_a_stale_write_changes_nothing_and_records_nothing(stack: Stack) -> None
         services.cases.save_directory_entry(key, stale, before["version"] - 1, change)
     assert services.cases.get_officer("luu-tru") == before
     assert all(c["by"] != "test" for c in services.cases.directory_changes(key, 100))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "user"),
+    [
+        ("PUT", "/v1/organizations/phuong-moi", "quan-tri"),
+        ("PUT", "/v1/officers/nguoi-moi", "quan-tri"),
+        ("PUT", "/v1/officers/canbo-badinh/certificate", "quan-tri"),
+        ("PUT", "/v1/organizations/phuong-ba-dinh/certificate", "quan-tri"),
+        ("POST", f"/v1/cases/{uuid.uuid4()}/signing-sessions", "canbo-badinh"),
+        ("PUT", f"/v1/signing-sessions/{uuid.uuid4()}", "canbo-badinh"),
+        ("POST", f"/v1/cases/{uuid.uuid4()}/rejections", "canbo-badinh"),
+    ],
+)
+def test_a_body_over_the_limit_is_413_on_every_new_route(
+    client: Client, stack: Stack, method: str, path: str, user: str
+) -> None:
+    """Whoever calls, a body over the API's limit (1 MB) is refused before it is read."""
+    headers = {**stack.auth(user), "Content-Type": "application/json"}
+    body = '{"x": "' + "v" * 1_100_000 + '"}'
+    response = client.http.request(method, path, headers=headers, body=body)
+    assert response.status_code == 413, response.json_body
+    assert response.json_body["error"]["code"] == "too_large"

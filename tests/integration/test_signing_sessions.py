@@ -4,9 +4,11 @@
 Who gets what: the officer whose turn it is, with the chain registered for their token,
 201 then 200; no token certificate registered 409; another chain than the registered
 one, or one that is not PEM, 422 naming certificate_chain; a body that is not a JSON
-object 400. On finishing: another officer's session 403; an unknown session 404; a
-signature that does not verify (forged, garbage, not base64) 422 naming signature, the
-case unchanged; a session expired, used, or whose case moved on meanwhile 409.
+object 400; another organisation's officer 404; an archivist or upstream system 403; a body
+over the limit 413 (test_directory). On finishing: another officer's session 403; an
+unknown session 404; a signature that does not verify (forged, garbage, not base64) 422
+naming signature, the case unchanged; a session expired, used, or whose case moved on
+meanwhile 409.
 """
 
 from __future__ import annotations
@@ -212,6 +214,10 @@ def test_a_session_needs_the_registered_token_certificate(client: Client, stack:
     assert [d["field"] for d in other.json_body["error"]["details"]] == ["certificate_chain"]
     assert _open(client, stack, case["id"], ["not PEM"], officer).status_code == 422
     assert _open(client, stack, case["id"], token.chain, "canbo-badinh").status_code == 409
+    # another organisation's officer does not see the case; other roles may not sign
+    assert _open(client, stack, case["id"], token.chain, "canbo-hoankiem").status_code == 404
+    assert _open(client, stack, case["id"], token.chain, "luu-tru").status_code == 403
+    assert _open(client, stack, case["id"], token.chain, "cong-dich-vu").status_code == 403
     headers = {**stack.auth(officer), "Content-Type": "application/json"}
     path = f"/v1/cases/{case['id']}/signing-sessions"
     assert client.http.post(path, headers=headers, body="[]").status_code == 400
