@@ -19,13 +19,13 @@ from functions.errors import (
     Conflict,
     Forbidden,
     Invalid,
-    Malformed,
     NotFound,
     Problem,
     Refused,
     Unavailable,
 )
 from functions.intake import step_organizations
+from functions.limits import json_object, unknown_fields
 from functions.model import VIETNAM
 from functions.schedule import iso
 from functions.services import Services
@@ -135,11 +135,8 @@ def _organization_fields(body: Any) -> dict[str, Any]:
         name: _text(signatory, name, problems, MAX_NAME, f"signatory.{name}")
         for name in ("heading", "position", "name")
     }
-    problems += [
-        Problem(f"signatory.{k}", "unknown field")
-        for k in sorted(set(signatory) - set(fields["signatory"]))
-    ]
-    problems += [Problem(k, "unknown field") for k in sorted(set(body) - set(fields))]
+    problems += unknown_fields(signatory, fields["signatory"], "signatory.")
+    problems += unknown_fields(body, fields)
     if problems:
         raise Invalid("the organisation is not valid", problems)
     return fields
@@ -300,7 +297,7 @@ def _person_fields(services: Services, body: Any) -> tuple[dict[str, Any], str |
     email = body.get("email")
     if email is not None and not (isinstance(email, str) and EMAIL.fullmatch(email)):
         problems.append(Problem("email", "an e-mail address, for the invitation"))
-    problems += [Problem(k, "unknown field") for k in sorted(set(body) - {*fields, "email"})]
+    problems += unknown_fields(body, (*fields, "email"))
     if problems:
         raise Invalid("the person is not valid", problems)
     return fields, email
@@ -374,21 +371,16 @@ def import_certificate(
     digitalSignature and nonRepudiation; otherwise 422 and nothing changes."""
     principal.require("admin")
     before, is_organization = _signing_entry(services, key)
-    if not isinstance(body, dict):
-        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
-    chain = body.get("certificate_chain")
+    body = json_object(body)
+    problems = unknown_fields(body, ("certificate_chain", "held_by"))
+    chain = pem_chain_field(body.get("certificate_chain"), problems)
     held_by = body.get("held_by", "platform")
-    problems = [
-        Problem(k, "unknown field") for k in sorted(set(body) - {"certificate_chain", "held_by"})
-    ]
-    if not (isinstance(chain, list) and chain and all(isinstance(c, str) for c in chain)):
-        problems.append(Problem("certificate_chain", "required: PEM certificates, signer first"))
     if held_by not in HELD_BY or (is_organization and held_by != "platform"):
         problems.append(Problem("held_by", "platform, or officer for an officer's own token"))
     if problems:
         raise Invalid("the certificate is not valid", problems)
     try:
-        certificates = parse_chain([str(c) for c in chain or []])
+        certificates = parse_chain(chain)
         check_signing_chain(certificates, services.trust.roots(), services.clock())
     except ChainRefused as error:
         raise Invalid(
@@ -416,6 +408,20 @@ def import_certificate(
             del after["pending_key_id"]
     _save(services, principal, key, before, after)
     return organization_view(after) if is_organization else person_view(after)
+
+
+def pem_chain_field(value: Any, problems: list[Problem]) -> list[str]:
+    """A request's ``certificate_chain``: PEM certificates, signer first; a problem naming
+    the field otherwise (and an empty chain)."""
+    if not (isinstance(value, list) and value and all(isinstance(c, str) for c in value)):
+        problems.append(Problem("certificate_chain", "required: PEM certificates, signer first"))
+        return []
+    try:
+        parse_chain(value)
+    except ChainRefused as error:
+        problems.append(Problem("certificate_chain", error.problem))
+        return []
+    return [str(c) for c in value]
 
 
 def _signing_entry(services: Services, key: str) -> tuple[dict[str, Any], bool]:
@@ -516,8 +522,7 @@ def _path_username(username: str) -> str:
 def _object(body: Any, texts: tuple[str, ...], problems: list[Problem]) -> dict[str, Any]:
     """``body``, a JSON object, with its fields ``texts`` judged as Vietnamese text (the
     others are codes: "phuong-thu-e58da5" would read as VNI keystrokes)."""
-    if not isinstance(body, dict):
-        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
+    body = json_object(body)
     judged = normalize({k: v for k, v in body.items() if k in texts}, "", problems)
     return {**body, **judged}
 

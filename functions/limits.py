@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,3 +99,15 @@ def _string_problem(text: str) -> str | None:
     if any("\ud800" <= c <= "\udfff" for c in text):
         return "not valid Unicode (a lone surrogate)"
     return None
+
+
+def json_object(body: Any) -> dict[str, Any]:
+    """``body`` if it is a JSON object; Malformed (400) otherwise."""
+    if not isinstance(body, dict):
+        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
+    return body
+
+
+def unknown_fields(body: dict[str, Any], known: Iterable[str], under: str = "") -> list[Problem]:
+    """A problem for each field of ``body`` not in ``known`` (``under``: the object's path)."""
+    return [Problem(f"{under}{name}", "unknown field") for name in sorted(set(body) - set(known))]

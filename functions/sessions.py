@@ -21,7 +21,9 @@ from typing import Any
 
 from functions.access import Principal
 from functions.automatic import continue_case
-from functions.errors import Conflict, Forbidden, Invalid, Malformed, NotFound, Problem
+from functions.directory import pem_chain_field
+from functions.errors import Conflict, Forbidden, Invalid, NotFound, Problem
+from functions.limits import json_object, unknown_fields
 from functions.model import Case
 from functions.schedule import iso
 from functions.services import Services
@@ -148,28 +150,17 @@ def finish_session(services: Services, principal: Principal, session_id: str, bo
 
 
 def _chain(body: Any) -> list[str]:
-    if not isinstance(body, dict):
-        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
-    chain = body.get("certificate_chain")
-    problems = [Problem(k, "unknown field") for k in sorted(set(body) - {"certificate_chain"})]
-    if not (isinstance(chain, list) and chain and all(isinstance(c, str) for c in chain)):
-        problems.append(Problem("certificate_chain", "required: PEM certificates, signer first"))
+    body = json_object(body)
+    problems = unknown_fields(body, ("certificate_chain",))
+    chain = pem_chain_field(body.get("certificate_chain"), problems)
     if problems:
         raise Invalid("the signing session request is not valid", problems)
-    pem_chain = [str(c) for c in chain or []]
-    try:
-        parse_chain(pem_chain)
-    except ChainRefused as error:
-        raise Invalid(
-            "the certificate chain is not valid", [Problem("certificate_chain", error.problem)]
-        ) from error
-    return pem_chain
+    return chain
 
 
 def _signature(body: Any) -> bytes:
-    if not isinstance(body, dict):
-        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
-    problems = [Problem(k, "unknown field") for k in sorted(set(body) - {"signature"})]
+    body = json_object(body)
+    problems = unknown_fields(body, ("signature",))
     value = body.get("signature")
     signature = b""
     if isinstance(value, str) and 0 < len(value) <= 2 * MAX_SIGNATURE_BYTES:

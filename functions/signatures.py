@@ -8,7 +8,8 @@ from typing import Any
 
 from functions.access import CASE_READERS, Principal, organization_chain
 from functions.automatic import continue_case
-from functions.errors import Conflict, Forbidden, Invalid, Malformed, NotFound, Problem
+from functions.errors import Conflict, Forbidden, Invalid, NotFound, Problem
+from functions.limits import json_object, unknown_fields
 from functions.model import REJECTED, STEP_REJECTED, Case, Rejection, Step
 from functions.publish import publish_events
 from functions.schedule import iso, schedule
@@ -86,14 +87,13 @@ MAX_REASON = 1000
 
 
 def _reason(body: Any) -> str:
-    if not isinstance(body, dict):
-        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
+    body = json_object(body)
     problems: list[Problem] = []
     judged = normalize({"reason": body.get("reason")}, "", problems)
     reason = judged["reason"]
     if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
         problems.append(Problem("reason", f"required: text of 1 to {MAX_REASON} characters"))
-    problems += [Problem(name, "unknown field") for name in sorted(set(body) - {"reason"})]
+    problems += unknown_fields(body, ("reason",))
     if problems:
         raise Invalid("the rejection is not valid", problems)
     return str(reason).strip()

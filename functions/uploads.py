@@ -23,14 +23,13 @@ from typing import Any
 from functions.access import Principal
 from functions.errors import (
     Invalid,
-    Malformed,
     NotFound,
     Problem,
     TooLarge,
     Unavailable,
     UnsupportedMedia,
 )
-from functions.limits import read_json
+from functions.limits import json_object, read_json, unknown_fields
 from functions.schedule import iso
 from functions.services import Services
 
@@ -72,9 +71,8 @@ def new_upload(services: Services, principal: Principal, body: Any) -> dict[str,
     """A presigned PUT for one PDF of the declared ``sha256`` (hex) and ``size`` (any
     signed-in caller): where to send it, the headers to send, until when, its id."""
     limit = services.settings.max_upload_bytes
-    if not isinstance(body, dict):
-        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
-    problems = [Problem(name, "unknown field") for name in sorted(set(body) - {"sha256", "size"})]
+    body = json_object(body)
+    problems = unknown_fields(body, ("sha256", "size"))
     sha256: str = body["sha256"] if isinstance(body.get("sha256"), str) else ""
     size: int = body["size"] if type(body.get("size")) is int else 0  # not a bool
     if not SHA256.fullmatch(sha256):
@@ -114,10 +112,8 @@ def sent_pdf(services: Services, content_type: str, body: bytes) -> SentPdf:
             f"send the PDF as the body with Content-Type: {PDF}, or the id of its upload "
             f'as {JSON}: {{"upload_id": "..."}}'
         )
-    reference = read_json(body, services.settings.max_body_bytes)
-    if not isinstance(reference, dict):
-        raise Malformed("the body must be a JSON object", [Problem("body", "not a JSON object")])
-    problems = [Problem(name, "unknown field") for name in sorted(set(reference) - {"upload_id"})]
+    reference = json_object(read_json(body, services.settings.max_body_bytes))
+    problems = unknown_fields(reference, ("upload_id",))
     upload_id = reference.get("upload_id")
     if not isinstance(upload_id, str) or not UPLOAD_ID.fullmatch(upload_id):
         problems.insert(0, Problem("upload_id", "required: an id from POST /v1/uploads"))

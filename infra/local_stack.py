@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 
+from cloud.bootstrap import boto_client
 from cloud.table import CaseTable
 from cloud.users import CognitoUsers
 from functions.access import ACTIVE, Principal
@@ -240,14 +241,8 @@ def seed_directory(services: Services, pki: DevPki) -> None:
     organizations = {org["code"]: org for org in ORGANIZATIONS}
     for org in ORGANIZATIONS:
         register_organization(services, pki, org)
-    accounts = CognitoUsers(
-        boto3.client(
-            "cognito-idp",
-            region_name=services.settings.region,
-            endpoint_url=services.settings.aws_endpoint_url,
-        ),
-        services.settings.user_pool_id,
-    )
+    settings = services.settings
+    accounts = CognitoUsers(boto_client(settings, "cognito-idp"), settings.user_pool_id)
     for user in USERS:
         (role,) = user["groups"]
         if role not in PERSON_ROLES:

@@ -297,6 +297,14 @@ def submitted_case(
     return dict(created.json_body)
 
 
+def send_json(client: Client, stack: Stack, method: str, path: str, body: Any, user: str) -> Any:
+    """``method`` ``path`` with ``body`` as JSON, as the demo or test user ``user``."""
+    headers = {**stack.auth(user), "Content-Type": "application/json"}
+    return client.http.request(
+        method, path, headers=headers, body=json.dumps(body, ensure_ascii=False)
+    )
+
+
 def submit(client: Client, stack: Stack, body: dict[str, Any], key: str | None = None) -> Any:
     """POST /v1/cases as the demo upstream system (a fresh Idempotency-Key unless given)."""
     headers = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}

@@ -13,7 +13,6 @@ and the entry unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import urllib.request
 import uuid
 from pathlib import Path
@@ -31,14 +30,9 @@ from signing.devpki import DevPki
 from signing.fetching import OCSP_ANSWER_SECONDS
 from tests.conftest import Stack, procedure_example, submit, submitted_case
 from tests.independent import check_independently
-from tests.integration.test_directory import WARD, first_sign_in
+from tests.integration.test_directory import WARD, first_sign_in, put_as
 
 PROCEDURE = "chuyen-sinh-hoat-chinh-thuc"
-
-
-def _put(client: Client, stack: Stack, path: str, body: Any, user: str = "quan-tri") -> Any:
-    headers = {**stack.auth(user), "Content-Type": "application/json"}
-    return client.http.put(path, headers=headers, body=json.dumps(body, ensure_ascii=False))
 
 
 def _request(client: Client, stack: Stack, path: str, user: str = "quan-tri") -> Any:
@@ -65,7 +59,7 @@ def _certified(client: Client, stack: Stack, path: str) -> dict[str, Any]:
     request_pem = requested.json_body["certificate_request"]
     parsed = x509.load_pem_x509_csr(request_pem.encode("ascii"))
     assert parsed.is_signature_valid  # signed through KMS by the key it names
-    imported = _put(
+    imported = put_as(
         client, stack, f"{path}/certificate", {"certificate_chain": _issued(stack, request_pem)}
     )
     assert imported.status_code == 200, imported.json_body
@@ -76,7 +70,7 @@ def _new_officer(client: Client, stack: Stack, organization: str) -> str:
     username = f"canbo-{uuid.uuid4().hex[:8]}"
     body = {"organization": organization, "position": "Phó Bí thư",
             "display_name": "Đỗ Văn Nam", "role": "officer"}  # fmt: skip
-    created = _put(client, stack, f"/v1/officers/{username}", body)
+    created = put_as(client, stack, f"/v1/officers/{username}", body)
     assert created.status_code == 201, created.json_body
     first_sign_in(stack, username, created.json_body["temporary_password"])
     return username
@@ -86,7 +80,7 @@ def test_an_organisation_and_its_officer_made_through_the_api_sign_a_record_othe
     client: Client, stack: Stack, tmp_path: Path
 ) -> None:
     code = f"phuong-moi-{uuid.uuid4().hex[:6]}"
-    assert _put(client, stack, f"/v1/organizations/{code}", WARD).status_code == 201
+    assert put_as(client, stack, f"/v1/organizations/{code}", WARD).status_code == 201
     organization = _certified(client, stack, f"/v1/organizations/{code}")
     assert organization["seal_certificate"] is True and organization["key_pending"] is False
 
@@ -146,7 +140,7 @@ def _certificate(
 
 def _refusal(client: Client, stack: Stack, path: str, chain: Any, expected: str) -> None:
     before = client.http.get(path, headers=stack.auth("quan-tri")).json_body
-    refused = _put(client, stack, f"{path}/certificate", {"certificate_chain": chain})
+    refused = put_as(client, stack, f"{path}/certificate", {"certificate_chain": chain})
     assert refused.status_code == 422, refused.json_body
     details = refused.json_body["error"]["details"]
     assert [d["field"] for d in details] == ["certificate_chain"]
@@ -191,7 +185,9 @@ def test_only_an_admin_makes_keys_and_imports_certificates(client: Client, stack
     for user in ("canbo-badinh", "luu-tru", "cong-dich-vu"):
         assert _request(client, stack, path, user).status_code == 403
         assert (
-            _put(client, stack, f"{path}/certificate", {"certificate_chain": []}, user).status_code
+            put_as(
+                client, stack, f"{path}/certificate", {"certificate_chain": []}, user
+            ).status_code
             == 403
         )
     assert client.http.post(f"{path}/keys").status_code == 401
@@ -200,7 +196,7 @@ def test_only_an_admin_makes_keys_and_imports_certificates(client: Client, stack
     assert (
         _request(client, stack, "/v1/organizations/chi-bo-to-dan-pho-5-ba-dinh").status_code == 409
     )
-    malformed = _put(client, stack, f"{path}/certificate", {"certificate_chain": "PEM", "x": 1})
+    malformed = put_as(client, stack, f"{path}/certificate", {"certificate_chain": "PEM", "x": 1})
     assert malformed.status_code == 422
     assert sorted(d["field"] for d in malformed.json_body["error"]["details"]) == [
         "certificate_chain",
@@ -257,8 +253,10 @@ def test_a_key_requested_again_retires_the_first_and_its_certificate_no_longer_f
 
     state = stack.client("kms").describe_key(KeyId=first_key)["KeyMetadata"]["KeyState"]
     assert state == "PendingDeletion"
-    late = _put(client, stack, f"{path}/certificate", {"certificate_chain": _issued(stack, first)})
+    late = put_as(
+        client, stack, f"{path}/certificate", {"certificate_chain": _issued(stack, first)}
+    )
     assert late.status_code == 422, late.json_body
     assert "another key" in late.json_body["error"]["details"][0]["problem"]
     current = {"certificate_chain": _issued(stack, second)}
-    assert _put(client, stack, f"{path}/certificate", current).status_code == 200
+    assert put_as(client, stack, f"{path}/certificate", current).status_code == 200

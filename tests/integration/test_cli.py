@@ -30,7 +30,7 @@ from client.cli import app
 from client.session import login_file
 from signing.backends import load_chain
 from signing.devpki import DevPki
-from tests.conftest import Stack, submitted_case
+from tests.conftest import Stack, send_json, submitted_case
 from tests.independent import check_independently
 
 SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
@@ -112,21 +112,17 @@ def token(tokens: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, A
     return dict(tokens[request.param])
 
 
-def _admin(client: Client, stack: Stack, method: str, path: str, body: Any) -> Any:
-    headers = {**stack.auth("quan-tri"), "Content-Type": "application/json"}
-    return client.http.request(method, path, headers=headers, body=json.dumps(body))
-
-
 @pytest.fixture
 def officer(client: Client, stack: Stack, token: dict[str, Any]) -> dict[str, str]:
     """A new officer of Ba Đình whose token certificate is registered; name and password."""
     username = f"canbo-{uuid.uuid4().hex[:8]}"
     person = {"organization": ORG, "position": "Phó Bí thư", "display_name": "Đỗ Thị Hương",
               "role": "officer"}  # fmt: skip
-    created = _admin(client, stack, "PUT", f"/v1/officers/{username}", person)
+    created = send_json(client, stack, "PUT", f"/v1/officers/{username}", person, "quan-tri")
     assert created.status_code == 201, created.json_body
-    registered = _admin(client, stack, "PUT", f"/v1/officers/{username}/certificate",
-                        {"certificate_chain": token["chain"], "held_by": "officer"})  # fmt: skip
+    chain = {"certificate_chain": token["chain"], "held_by": "officer"}
+    path = f"/v1/officers/{username}/certificate"
+    registered = send_json(client, stack, "PUT", path, chain, "quan-tri")
     assert registered.status_code == 200, registered.json_body
     return {"username": username, "password": created.json_body["temporary_password"]}
 

@@ -25,7 +25,7 @@ from chalice.test import Client
 
 from functions.directory import put_person
 from functions.errors import Conflict, Unavailable
-from tests.conftest import Stack
+from tests.conftest import Stack, send_json
 from tests.faults import Faults, unreachable
 
 WARD = {
@@ -50,9 +50,9 @@ def _code() -> str:
     return f"phuong-thu-{uuid.uuid4().hex[:6]}"
 
 
-def _put(client: Client, stack: Stack, path: str, body: Any, user: str = "quan-tri") -> Any:
-    headers = {**stack.auth(user), "Content-Type": "application/json"}
-    return client.http.put(path, headers=headers, body=json.dumps(body, ensure_ascii=False))
+def put_as(client: Client, stack: Stack, path: str, body: Any, user: str = "quan-tri") -> Any:
+    """PUT ``path`` with ``body``, as an admin unless ``user`` says otherwise."""
+    return send_json(client, stack, "PUT", path, body, user)
 
 
 def _fields(response: Any) -> list[str]:
@@ -63,7 +63,7 @@ def test_an_admin_adds_and_changes_an_organisation_and_each_change_is_kept(
     client: Client, stack: Stack
 ) -> None:
     code = _code()
-    created = _put(client, stack, f"/v1/organizations/{code}", WARD)
+    created = put_as(client, stack, f"/v1/organizations/{code}", WARD)
     assert created.status_code == 201, created.json_body
     assert created.json_body["version"] == 1
     assert created.json_body["seal"] is True and created.json_body["seal_certificate"] is False
@@ -73,7 +73,7 @@ def test_an_admin_adds_and_changes_an_organisation_and_each_change_is_kept(
     assert read.json_body == created.json_body
 
     changed_body = {**WARD, "place": "Hà Nội, Việt Nam"}
-    changed = _put(client, stack, f"/v1/organizations/{code}", changed_body)
+    changed = put_as(client, stack, f"/v1/organizations/{code}", changed_body)
     assert changed.status_code == 200
     assert changed.json_body["place"] == "Hà Nội, Việt Nam" and changed.json_body["version"] == 2
 
@@ -97,7 +97,7 @@ def test_an_organisation_whose_documents_have_no_place_for_a_signature_is_refuse
     ward whose block is headed otherwise could be saved, but never sign one."""
     code = _code()
     body = {**WARD, "signatory": {**WARD["signatory"], "heading": "T/M ĐẢNG ỦY"}}
-    refused = _put(client, stack, f"/v1/organizations/{code}", body)
+    refused = put_as(client, stack, f"/v1/organizations/{code}", body)
     assert refused.status_code == 422, refused.json_body
     problems = refused.json_body["error"]["details"]
     assert {p["field"] for p in problems} == {"signatory.heading"}
@@ -108,26 +108,26 @@ def test_an_organisation_whose_documents_have_no_place_for_a_signature_is_refuse
     )
     cell = {**CELL, "parent": "phuong-ba-dinh"}
     cell["signatory"] = {**CELL["signatory"], "heading": "T/M CHI BỘ"}
-    refused = _put(client, stack, f"/v1/organizations/{_code()}", cell)
+    refused = put_as(client, stack, f"/v1/organizations/{_code()}", cell)
     assert refused.status_code == 422, refused.json_body
     assert all("nhan-xet-noi-cu-tru" in d["problem"] for d in refused.json_body["error"]["details"])
     # the same heading on a ward without a seal issues none of those: nothing to place
-    unsealed = _put(client, stack, f"/v1/organizations/{code}", {**body, "seal": False})
+    unsealed = put_as(client, stack, f"/v1/organizations/{code}", {**body, "seal": False})
     assert unsealed.status_code == 201, unsealed.json_body
 
 
 def test_a_parent_must_exist_and_not_be_below(client: Client, stack: Stack) -> None:
     top, below = _code(), _code()
-    missing = _put(client, stack, f"/v1/organizations/{top}", {**WARD, "parent": "khong-co-dau"})
+    missing = put_as(client, stack, f"/v1/organizations/{top}", {**WARD, "parent": "khong-co-dau"})
     assert missing.status_code == 422 and _fields(missing) == ["parent"]
-    assert _put(client, stack, f"/v1/organizations/{top}", WARD).status_code == 201
+    assert put_as(client, stack, f"/v1/organizations/{top}", WARD).status_code == 201
     assert (
-        _put(client, stack, f"/v1/organizations/{below}", {**CELL, "parent": top}).status_code
+        put_as(client, stack, f"/v1/organizations/{below}", {**CELL, "parent": top}).status_code
         == 201
     )
-    loop = _put(client, stack, f"/v1/organizations/{top}", {**WARD, "parent": below})
+    loop = put_as(client, stack, f"/v1/organizations/{top}", {**WARD, "parent": below})
     assert loop.status_code == 422 and _fields(loop) == ["parent"]
-    itself = _put(client, stack, f"/v1/organizations/{top}", {**WARD, "parent": top})
+    itself = put_as(client, stack, f"/v1/organizations/{top}", {**WARD, "parent": top})
     assert itself.status_code == 422 and _fields(itself) == ["parent"]
 
 
@@ -149,7 +149,7 @@ def test_bad_organisations_are_refused_naming_the_field(
     client: Client, stack: Stack, body: Any, status: int, fields: list[str]
 ) -> None:
     code = _code()
-    response = _put(client, stack, f"/v1/organizations/{code}", body)
+    response = put_as(client, stack, f"/v1/organizations/{code}", body)
     assert response.status_code == status, response.json_body
     assert sorted(_fields(response)) == sorted(fields)
     assert (
@@ -161,10 +161,10 @@ def test_bad_organisations_are_refused_naming_the_field(
 @pytest.mark.parametrize("user", ["canbo-badinh", "luu-tru", "cong-dich-vu"])
 def test_only_an_admin_writes_the_directory(client: Client, stack: Stack, user: str) -> None:
     code = _code()
-    assert _put(client, stack, f"/v1/organizations/{code}", WARD, user).status_code == 403
+    assert put_as(client, stack, f"/v1/organizations/{code}", WARD, user).status_code == 403
     person = {"organization": "phuong-ba-dinh", "position": "Chuyên viên",
               "display_name": "Ngô Thị Hạnh", "role": "officer"}  # fmt: skip
-    assert _put(client, stack, "/v1/officers/nguoi-moi", person, user).status_code == 403
+    assert put_as(client, stack, "/v1/officers/nguoi-moi", person, user).status_code == 403
     assert client.http.delete("/v1/officers/luu-tru", headers=stack.auth(user)).status_code == 403
     assert client.http.get("/v1/officers/luu-tru", headers=stack.auth(user)).status_code == 403
 
@@ -184,7 +184,7 @@ def test_no_token_or_a_forged_one_is_401(client: Client, stack: Stack) -> None:
 
 def test_a_path_that_cannot_name_an_entry_is_404(client: Client, stack: Stack) -> None:
     admin = stack.auth("quan-tri")
-    assert _put(client, stack, "/v1/organizations/Ba%20%C4%90%C3%ACnh", WARD).status_code == 404
+    assert put_as(client, stack, "/v1/organizations/Ba%20%C4%90%C3%ACnh", WARD).status_code == 404
     assert client.http.get("/v1/organizations/-x-", headers=admin).status_code == 404
     assert client.http.get("/v1/officers/A", headers=admin).status_code == 404
     assert client.http.get("/v1/officers/khong-co-ai", headers=admin).status_code == 404
@@ -194,7 +194,7 @@ def _new_person(client: Client, stack: Stack, role: str = "officer") -> tuple[st
     username = f"nguoi-{uuid.uuid4().hex[:8]}"
     body = {"organization": "phuong-ba-dinh", "position": "Chuyên viên",
             "display_name": "Ngô Thị Hạnh", "role": role}  # fmt: skip
-    response = _put(client, stack, f"/v1/officers/{username}", body)
+    response = put_as(client, stack, f"/v1/officers/{username}", body)
     assert response.status_code == 201, response.json_body
     return username, response.json_body
 
@@ -232,7 +232,7 @@ def test_a_new_person_signs_in_with_a_new_password_then_is_suspended_at_once(
     read = client.http.get(f"/v1/officers/{username}", headers=stack.auth("quan-tri"))
     assert "temporary_password" not in read.json_body  # answered once only
 
-    suspended = _put(client, stack, f"/v1/officers/{username}",
+    suspended = put_as(client, stack, f"/v1/officers/{username}",
                      {**_person_fields(created), "status": "suspended"})  # fmt: skip
     assert suspended.status_code == 200 and suspended.json_body["status"] == "suspended"
     # the token still lives for an hour, but the directory refuses it at once
@@ -240,7 +240,7 @@ def test_a_new_person_signs_in_with_a_new_password_then_is_suspended_at_once(
     with pytest.raises(stack.client("cognito-idp").exceptions.NotAuthorizedException):
         stack.sign_in(username)  # and the account is disabled
 
-    again = _put(client, stack, f"/v1/officers/{username}", _person_fields(created))
+    again = put_as(client, stack, f"/v1/officers/{username}", _person_fields(created))
     assert again.status_code == 200
     assert client.http.get("/v1/procedures", headers=token).status_code == 200
     assert stack.sign_in(username)["IdToken"]
@@ -286,7 +286,7 @@ def test_bad_people_are_refused_naming_the_field(
     username = f"nguoi-{uuid.uuid4().hex[:8]}"
     body = {"organization": "phuong-ba-dinh", "position": "Chuyên viên",
             "display_name": "Ngô Thị Hạnh", "role": "officer", **change}  # fmt: skip
-    response = _put(client, stack, f"/v1/officers/{username}", body)
+    response = put_as(client, stack, f"/v1/officers/{username}", body)
     assert response.status_code == 422 and _fields(response) == [field]
     assert (
         client.http.get(f"/v1/officers/{username}", headers=stack.auth("quan-tri")).status_code
@@ -297,7 +297,7 @@ def test_bad_people_are_refused_naming_the_field(
 def test_admins_are_not_changed_through_the_api(client: Client, stack: Stack) -> None:
     body = {"organization": "phuong-ba-dinh", "position": "Chuyên viên",
             "display_name": "Quản trị", "role": "archivist", "status": "suspended"}  # fmt: skip
-    assert _put(client, stack, "/v1/officers/quan-tri", body).status_code == 403
+    assert put_as(client, stack, "/v1/officers/quan-tri", body).status_code == 403
     admin = stack.auth("quan-tri")
     assert client.http.delete("/v1/officers/quan-tri", headers=admin).status_code == 403
     assert client.http.get("/v1/procedures", headers=admin).status_code == 200

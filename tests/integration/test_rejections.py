@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from tests.conftest import Stack, sign, submitted_case
+from tests.conftest import Stack, send_json, sign, submitted_case
 
 PROCEDURE = "chuyen-sinh-hoat-chinh-thuc"
 ORG = "phuong-ba-dinh"
@@ -26,12 +26,7 @@ REASON = "Hồ sơ thiếu xác nhận của chi bộ nơi đảng viên sinh ho
 def _reject(
     client: Client, stack: Stack, case_id: str, body: Any, user: str = "canbo-badinh"
 ) -> Any:
-    headers = {**stack.auth(user), "Content-Type": "application/json"}
-    return client.http.post(
-        f"/v1/cases/{case_id}/rejections",
-        headers=headers,
-        body=json.dumps(body, ensure_ascii=False),
-    )
+    return send_json(client, stack, "POST", f"/v1/cases/{case_id}/rejections", body, user)
 
 
 def test_a_rejection_ends_the_case_and_keeps_the_draft(client: Client, stack: Stack) -> None:

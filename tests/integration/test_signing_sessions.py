@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from signing.devpki import DevPki
-from tests.conftest import Stack, sign, submitted_case
+from tests.conftest import Stack, send_json, sign, submitted_case
 from tests.independent import check_independently
 from tests.integration.test_directory import first_sign_in
 
@@ -62,33 +61,28 @@ class Token:
         return base64.b64encode(value).decode("ascii")
 
 
-def _json(client: Client, stack: Stack, method: str, path: str, body: Any, user: str) -> Any:
-    headers = {**stack.auth(user), "Content-Type": "application/json"}
-    return client.http.request(method, path, headers=headers, body=json.dumps(body))
-
-
 def _officer_with_token(client: Client, stack: Stack, token: Token) -> str:
     username = f"canbo-{uuid.uuid4().hex[:8]}"
     body = {"organization": ORG, "position": "Phó Bí thư", "display_name": "Đỗ Thị Hương",
             "role": "officer"}  # fmt: skip
-    created = _json(client, stack, "PUT", f"/v1/officers/{username}", body, "quan-tri")
+    created = send_json(client, stack, "PUT", f"/v1/officers/{username}", body, "quan-tri")
     assert created.status_code == 201, created.json_body
     first_sign_in(stack, username, created.json_body["temporary_password"])
     chain = {"certificate_chain": token.chain, "held_by": "officer"}
     path = f"/v1/officers/{username}/certificate"
-    registered = _json(client, stack, "PUT", path, chain, "quan-tri")
+    registered = send_json(client, stack, "PUT", path, chain, "quan-tri")
     assert registered.status_code == 200, registered.json_body
     assert registered.json_body["token_certificate"] is not None
     return username
 
 
 def _open(client: Client, stack: Stack, case_id: str, chain: Any, user: str) -> Any:
-    return _json(client, stack, "POST", f"/v1/cases/{case_id}/signing-sessions",
+    return send_json(client, stack, "POST", f"/v1/cases/{case_id}/signing-sessions",
                  {"certificate_chain": chain}, user)  # fmt: skip
 
 
 def _finish(client: Client, stack: Stack, session_id: str, signature: Any, user: str) -> Any:
-    return _json(client, stack, "PUT", f"/v1/signing-sessions/{session_id}",
+    return send_json(client, stack, "PUT", f"/v1/signing-sessions/{session_id}",
                  {"signature": signature}, user)  # fmt: skip
 
 
