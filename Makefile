@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util
 SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl softhsm2
 
-.PHONY: run test lint typecheck unit integration e2e package previews bench bench-vietnamese mutation system-deps bench-deps clean
+.PHONY: run test lint typecheck unit integration e2e package previews bench bench-pipeline bench-vietnamese mutation system-deps bench-deps clean
 
 run: $(STAMP) system-deps
 	$(PY) -m infra.local
@@ -47,9 +47,13 @@ previews: $(STAMP)
 # Vietnamese text from Debian packages: bench/vietnamese_corpus.py, installed by
 # bench-deps), render, preview, signing and verification times (bench/run.py), and record
 # search on 10,000 indexed records (bench/search.py).
-bench: $(STAMP) bench-vietnamese
+bench: $(STAMP) bench-vietnamese bench-pipeline
 	$(PY) -m bench.run
 	$(PY) -m bench.search
+
+# a dang-phi receipt through the whole pipeline next to the bare work it contains (issue 12)
+bench-pipeline: $(STAMP)
+	$(PY) -m bench.pipeline
 
 bench-vietnamese: $(STAMP) bench-deps
 	$(PY) -m bench.vietnamese_corpus

@@ -107,17 +107,25 @@ class DocumentStore:
             raise
 
     def archive(
-        self, key: str, data: bytes, retain_until: dt.datetime, content_type: str = PDF
+        self,
+        key: str,
+        data: bytes,
+        retain_until: dt.datetime,
+        content_type: str = PDF,
+        *,
+        first: bool = False,
     ) -> ArchivedObject:
         """Store a final object (a record's PDF, its manifest) under COMPLIANCE retention
         until ``retain_until``.
 
         Idempotent: if a version of ``key`` with the same SHA-256 is already there (an
         earlier attempt wrote it, then failed before indexing it), that version is
-        returned instead of writing a second locked copy nobody could delete.
+        returned instead of writing a second locked copy nobody could delete. ``first``:
+        the caller has just seen that no earlier attempt wrote anything, so no version
+        is looked for (one listing less).
         """
         digest = hashlib.sha256(data).hexdigest()
-        existing = self._version_with(key, digest)
+        existing = None if first else self._version_with(key, digest)
         if existing is not None:
             return existing
         with aws_errors("the archive"):

@@ -15,15 +15,24 @@ INTEGRITY_DETAIL_TYPE = "Record Integrity Failed"
 
 
 class EventBus:
-    """Puts status events on one bus, in the order given."""
+    """Puts status events on one bus."""
 
     def __init__(self, client: Any, bus_name: str) -> None:
         self._events = client
         self._bus = bus_name
 
-    def publish(self, event: StatusEvent) -> None:
-        """Publish one event; raises Unavailable if EventBridge refuses it."""
-        self._put(DETAIL_TYPE, event.detail())
+    def publish_all(self, events: list[StatusEvent]) -> list[StatusEvent]:
+        """Publish up to 10 events in one call; the ones EventBridge took (it may refuse
+        some entries and take the others). Raises Unavailable if it took none."""
+        if not events:
+            return []
+        response = self._put_entries([self._entry(DETAIL_TYPE, e.detail()) for e in events])
+        results = response.get("Entries", [])
+        taken = [e for e, result in zip(events, results, strict=False) if "EventId" in result]
+        if not taken:
+            code = next((r.get("ErrorCode") for r in results if r.get("ErrorCode")), "Failed")
+            raise Unavailable(f"the event bus did not take the events ({code})")
+        return taken
 
     def publish_integrity_failure(self, record_id: str, problem: str, occurred_at: str) -> None:
         """A `Record Integrity Failed` event: the record's id and the problem, no content."""
@@ -33,18 +42,21 @@ class EventBus:
             "problem": problem,
             "occurred_at": occurred_at,
         }
-        self._put(INTEGRITY_DETAIL_TYPE, detail)
+        response = self._put_entries([self._entry(INTEGRITY_DETAIL_TYPE, detail)])
+        if response.get("FailedEntryCount"):
+            code = response["Entries"][0].get("ErrorCode", "Failed")
+            raise Unavailable(f"the event bus did not take the event ({code})")
 
-    def _put(self, detail_type: str, detail: dict[str, Any]) -> None:
-        entry = {
+    def _entry(self, detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
+        return {
             "Source": SOURCE,
             "DetailType": detail_type,
             "Detail": json.dumps(detail),
             "EventBusName": self._bus,
             "Resources": [],
         }
+
+    def _put_entries(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
         with aws_errors("the event bus"):
-            response = self._events.put_events(Entries=[entry])
-        if response.get("FailedEntryCount"):
-            code = response["Entries"][0].get("ErrorCode", "Failed")
-            raise Unavailable(f"the event bus did not take the event ({code})")
+            response: dict[str, Any] = self._events.put_events(Entries=entries)
+        return response

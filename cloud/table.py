@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -136,12 +138,34 @@ def _claimed(error: ClientError) -> DomainError | None:
     return None
 
 
+class _ClearedHere:
+    """The newest outbox event of recent cases that this process cleared: nothing older of
+    such a case waits (a case's events are sent and cleared in version order)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._versions: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, case_id: str, version: int) -> None:
+        with self._lock:
+            self._versions[case_id] = max(version, self._versions.get(case_id, 0))
+            self._versions.move_to_end(case_id)
+            while len(self._versions) > self._size:
+                self._versions.popitem(last=False)
+
+    def cleared(self, case_id: str, version: int) -> bool:
+        with self._lock:
+            return self._versions.get(case_id, 0) >= version
+
+
 class CaseTable:
     """Single-table storage. Every case change is one transaction with its outbox events."""
 
     def __init__(self, client: Any, table_name: str) -> None:
         self._db = client
         self._table = table_name
+        self._cleared = _ClearedHere()
 
     # --- plain documents -------------------------------------------------
     def _get(self, pk: str) -> dict[str, Any] | None:
@@ -289,15 +313,29 @@ class CaseTable:
         return events
 
     def event_pending(self, case_id: str, version: int) -> bool:
-        """Whether the event of ``case_id`` at ``version`` still waits in the outbox."""
+        """Whether the event of ``case_id`` at ``version`` still waits in the outbox (no read
+        when this process cleared it, or a newer one of the case, itself)."""
+        if self._cleared.cleared(case_id, version):
+            return False
         return self._get(_outbox_key(case_id, version)) is not None
 
-    def mark_published(self, event: StatusEvent) -> None:
-        """Remove a published event from the outbox."""
+    def mark_published(self, events: list[StatusEvent]) -> list[StatusEvent]:
+        """Remove published events from the outbox (at most 25, one write); the ones
+        removed. Those DynamoDB left unprocessed stay, sent again later."""
+        if not events:
+            return []
+        by_key = {_outbox_key(e.case_id, e.version): e for e in events}
+        requests = [{"DeleteRequest": {"Key": {"pk": {"S": key}}}} for key in by_key]
         with aws_errors(SERVICE):
-            self._db.delete_item(
-                TableName=self._table, Key={"pk": {"S": _outbox_key(event.case_id, event.version)}}
-            )
+            response = self._db.batch_write_item(RequestItems={self._table: requests})
+        left = {
+            request["DeleteRequest"]["Key"]["pk"]["S"]
+            for request in response.get("UnprocessedItems", {}).get(self._table, [])
+        }
+        cleared = [event for key, event in by_key.items() if key not in left]
+        for event in cleared:
+            self._cleared.remember(event.case_id, event.version)
+        return cleared
 
     def due_cases(self, now: str, limit: int = 100) -> list[str]:
         """Ids of cases whose automatic step is due at ``now`` (ISO time), earliest first."""

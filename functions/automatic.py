@@ -143,10 +143,10 @@ def archive_case(services: Services, case: Case) -> Case:
     if hashlib.sha256(pdf).hexdigest() != case.document.sha256:
         raise Refused("document_altered", "the sealed document is not the one the case signed")
     record_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"hoso:record:{case.id}"))
-    manifest = _manifest(services, case, record_id, procedure.retention_years, pdf)
+    manifest, first = _manifest(services, case, record_id, procedure.retention_years, pdf)
     now = dt.datetime.fromisoformat(manifest["archived_at"])
     until = dt.datetime.fromisoformat(manifest["retention"]["until"])
-    archived = services.documents.archive(pdf_key(record_id), pdf, until)
+    archived = services.documents.archive(pdf_key(record_id), pdf, until, first=first)
     record = {
         "id": record_id,
         "case_id": case.id,
@@ -192,13 +192,15 @@ def archive_case(services: Services, case: Case) -> Case:
 
 def _manifest(
     services: Services, case: Case, record_id: str, retention_years: int, pdf: bytes
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
     """The record's manifest, written under Object Lock before the PDF: the one an earlier
     attempt wrote (its dates are the archive's), or a new one after the sealed document
-    validates (a document that does not is refused: it would be archived unprovable)."""
+    validates (a document that does not is refused: it would be archived unprovable).
+    True with a new one: this is the first attempt that got this far, so no earlier one
+    wrote the record's PDF either."""
     written = services.documents.first_version(manifest_key(record_id))
     if written is not None:
-        return read_manifest(services.documents.get(written.key, written.version_id))
+        return read_manifest(services.documents.get(written.key, written.version_id)), False
     now = services.clock()
     report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
     if not report["valid"]:
@@ -213,8 +215,10 @@ def _manifest(
         )
     until = retain_until(now, retention_years)
     manifest = build_manifest(case, record_id, report, now, until, len(pdf))
-    services.documents.archive(manifest_key(record_id), manifest_bytes(manifest), until, JSON)
-    return manifest
+    services.documents.archive(
+        manifest_key(record_id), manifest_bytes(manifest), until, JSON, first=True
+    )
+    return manifest, True
 
 
 def remove_drafts(services: Services, case: Case) -> Case:

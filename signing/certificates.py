@@ -3,7 +3,6 @@ checks an issued chain must pass before anyone signs with it."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 
@@ -11,6 +10,8 @@ from asn1crypto import csr, keys, pem, x509
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+from signing.runtime import run
 
 # what a signing certificate's key usage must allow (nonRepudiation is contentCommitment)
 SIGNING_KEY_USAGE = frozenset({"digital_signature", "non_repudiation"})
@@ -100,7 +101,7 @@ def check_signing_chain(
     )
     validator = CertificateValidator(signer, certificates[1:], validation_context=context)
     try:
-        asyncio.run(validator.async_validate_path())
+        run(validator.async_validate_path())
     except PathBuildingError as error:
         raise ChainRefused("the chain does not reach a trusted root of this platform") from error
     except PathValidationError as error:

@@ -136,14 +136,17 @@ class OcspAnswers:
         with self._lock:
             self._answers[issuer_serial(certificate)] = (now, answer)
 
-    def backend(self, now: dt.datetime) -> AIOHttpFetcherBackend:
-        """pyHanko's fetchers for a signature made at ``now``, reading and keeping answers here."""
-        return _AnswerKeepingBackend(self, now)
+    def backend(self, now: dt.datetime, session: aiohttp.ClientSession) -> AIOHttpFetcherBackend:
+        """pyHanko's fetchers for a signature made at ``now``, reading and keeping answers
+        here, fetching through ``session``."""
+        return _AnswerKeepingBackend(self, now, session)
 
 
 class _AnswerKeepingBackend(AIOHttpFetcherBackend):
-    def __init__(self, answers: OcspAnswers, now: dt.datetime) -> None:
-        super().__init__()
+    def __init__(
+        self, answers: OcspAnswers, now: dt.datetime, session: aiohttp.ClientSession
+    ) -> None:
+        super().__init__(session)
         self._answers = answers
         self._now = now
 

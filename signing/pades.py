@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -24,7 +23,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError, find_unique_cms_attribute
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import ExternalSigner, PdfCMSSignedAttributes, Signer
 from pyhanko.sign.signers.pdf_signer import (
@@ -32,7 +31,6 @@ from pyhanko.sign.signers.pdf_signer import (
     PdfTBSDocument,
     PostSignInstructions,
 )
-from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import (
@@ -47,6 +45,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.backends import load_chain
 from signing.fetching import OcspAnswers
+from signing.runtime import http_session, keep_timestamp_tokens, run, timestamper
 
 T = TypeVar("T")
 LEVEL_B_LT = "PAdES-B-LT"
@@ -171,7 +170,7 @@ def sign_pdf(
 def _run(signing: Coroutine[Any, Any, T]) -> T:
     """Run a signing coroutine, its failures classified (``_classified``)."""
     try:
-        return asyncio.run(signing)
+        return run(signing)
     except SigningError as error:
         raise _classified(error) from error
     except OSError as error:  # TimestampRequestError, connection errors
@@ -198,18 +197,6 @@ def _classified(error: SigningError) -> Exception:
     return SigningRefused("document_unsignable", f"the document cannot be signed: {error}")
 
 
-def timestamp_time(pdf: bytes, field_name: str) -> dt.datetime:
-    """The time (genTime) of the signature timestamp token on signature ``field_name``."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    signature = next(s for s in reader.embedded_regular_signatures if s.field_name == field_name)
-    token = find_unique_cms_attribute(
-        signature.signer_info["unsigned_attrs"], "signature_time_stamp_token"
-    )
-    info = token["content"]["encap_content_info"]["content"].parsed
-    moment: dt.datetime = info["gen_time"].native
-    return moment
-
-
 def _fetching_context(
     trust: TrustSettings, fetchers: AIOHttpFetcherBackend, moment: dt.datetime
 ) -> ValidationContext:
@@ -227,17 +214,15 @@ def _fetching_context(
 async def _sign(
     pdf: bytes, signer: Signer, request: SignatureRequest, trust: TrustSettings
 ) -> SignedPdf:
-    fetchers = trust.ocsp_answers.backend(request.signing_time)
-    try:
-        context = _fetching_context(trust, fetchers, request.signing_time)
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        output = io.BytesIO()
-        await _pdf_signer(signer, request, trust, context).async_sign_pdf(
-            writer, output=output, appearance_text_params=_appearance_text(request)
-        )
-    finally:
-        await fetchers.close()
-    return _signed(output.getvalue(), signer, request)
+    tokens = keep_timestamp_tokens()
+    fetchers = trust.ocsp_answers.backend(request.signing_time, http_session())
+    context = _fetching_context(trust, fetchers, request.signing_time)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    output = io.BytesIO()
+    await _pdf_signer(signer, request, trust, context).async_sign_pdf(
+        writer, output=output, appearance_text_params=_appearance_text(request)
+    )
+    return _signed(output.getvalue(), signer, request, tokens)
 
 
 # Room for the CMS of a signature made elsewhere, in the hex the PDF holds: 16 KB of DER,
@@ -343,7 +328,7 @@ def _pdf_signer(
     return _ClockedPdfSigner(
         meta,
         signer,
-        timestamper=HTTPTimeStamper(trust.tsa_url),
+        timestamper=timestamper(trust.tsa_url),
         stamp_style=stamp,
         new_field_spec=fields.SigFieldSpec(
             sig_field_name=request.field_name,
@@ -369,24 +354,21 @@ async def _prepare(
     pdf: bytes, chain_pem: list[str], request: SignatureRequest, trust: TrustSettings
 ) -> PreparedSignature:
     external = _external_signer(load_chain(chain_pem), bytes(512))
-    fetchers = trust.ocsp_answers.backend(request.signing_time)
-    try:
-        context = _fetching_context(trust, fetchers, request.signing_time)
-        pdf_signer = _pdf_signer(external, request, trust, context)
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        digest, _, output = await pdf_signer.async_digest_doc_for_signing(
-            writer,
-            bytes_reserved=EXTERNAL_RESERVED_BYTES,
-            appearance_text_params=_appearance_text(request),
-        )
-        attributes = await external.signed_attrs(
-            digest.document_digest,
-            "sha256",
-            attr_settings=PdfCMSSignedAttributes(signing_time=request.signing_time),
-            use_pades=True,
-        )
-    finally:
-        await fetchers.close()
+    fetchers = trust.ocsp_answers.backend(request.signing_time, http_session())
+    context = _fetching_context(trust, fetchers, request.signing_time)
+    pdf_signer = _pdf_signer(external, request, trust, context)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    digest, _, output = await pdf_signer.async_digest_doc_for_signing(
+        writer,
+        bytes_reserved=EXTERNAL_RESERVED_BYTES,
+        appearance_text_params=_appearance_text(request),
+    )
+    attributes = await external.signed_attrs(
+        digest.document_digest,
+        "sha256",
+        attr_settings=PdfCMSSignedAttributes(signing_time=request.signing_time),
+        use_pades=True,
+    )
     assert isinstance(output, io.BytesIO)
     return PreparedSignature(
         pdf=output.getvalue(),
@@ -405,42 +387,46 @@ async def _finish(
     request: SignatureRequest,
     trust: TrustSettings,
 ) -> SignedPdf:
+    tokens = keep_timestamp_tokens()
     external = _external_signer(certificates, signature)
-    fetchers = trust.ocsp_answers.backend(request.signing_time)
+    fetchers = trust.ocsp_answers.backend(request.signing_time, http_session())
     output = io.BytesIO(prepared.pdf)
-    try:
-        context = _fetching_context(trust, fetchers, request.signing_time)
-        container = await external.async_sign_prescribed_attributes(
-            "sha256",
-            signed_attrs=cms.CMSAttributes.load(prepared.signed_attributes),
-            timestamper=HTTPTimeStamper(trust.tsa_url),
-        )
-        # the validation data, fetched again now, as sign_pdf gathers them before signing
-        session = _pdf_signer(external, request, trust, context).init_signing_session(
-            IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        )
-        validation = await session.perform_presign_validation()
-        assert validation is not None
-        await PdfTBSDocument.async_finish_signing(
-            output,
-            PreparedByteRangeDigest(
-                prepared.document_digest, prepared.reserved_start, prepared.reserved_end
-            ),
-            container,
-            post_sign_instr=PostSignInstructions(validation_info=validation),
-            validation_context=context,
-        )
-    finally:
-        await fetchers.close()
-    return _signed(output.getvalue(), external, request)
+    context = _fetching_context(trust, fetchers, request.signing_time)
+    container = await external.async_sign_prescribed_attributes(
+        "sha256",
+        signed_attrs=cms.CMSAttributes.load(prepared.signed_attributes),
+        timestamper=timestamper(trust.tsa_url),
+    )
+    # the validation data, fetched again now, as sign_pdf gathers them before signing
+    session = _pdf_signer(external, request, trust, context).init_signing_session(
+        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    )
+    validation = await session.perform_presign_validation()
+    assert validation is not None
+    await PdfTBSDocument.async_finish_signing(
+        output,
+        PreparedByteRangeDigest(
+            prepared.document_digest, prepared.reserved_start, prepared.reserved_end
+        ),
+        container,
+        post_sign_instr=PostSignInstructions(validation_info=validation),
+        validation_context=context,
+    )
+    return _signed(output.getvalue(), external, request, tokens)
 
 
-def _signed(pdf: bytes, signer: Signer, request: SignatureRequest) -> SignedPdf:
+def _signed(
+    pdf: bytes, signer: Signer, request: SignatureRequest, tokens: list[cms.ContentInfo]
+) -> SignedPdf:
+    """The facts of the signature just made; ``tokens`` are the timestamp tokens it
+    received, the signature's own first (a B-LTA's document timestamp follows)."""
+    info = tokens[0]["content"]["encap_content_info"]["content"].parsed
+    timestamped_at: dt.datetime = info["gen_time"].native
     return SignedPdf(
         pdf=pdf,
         signer=signer_name(signer),
         signed_at=request.signing_time.isoformat(timespec="seconds"),
-        timestamped_at=timestamp_time(pdf, request.field_name).isoformat(timespec="seconds"),
+        timestamped_at=timestamped_at.isoformat(timespec="seconds"),
         level=request.level,
     )
 
@@ -460,21 +446,17 @@ def renew_archival_timestamp(pdf: bytes, trust: TrustSettings, now: dt.datetime)
     """``pdf`` with its archival timestamp chain renewed (PAdES B-LTA): an incremental
     update with fresh validation data for the newest document timestamp and a new one on
     top. The bytes before it are untouched."""
-    return asyncio.run(_renew(pdf, trust, now))
+    return run(_renew(pdf, trust, now))
 
 
 async def _renew(pdf: bytes, trust: TrustSettings, now: dt.datetime) -> bytes:
-    fetchers = AIOHttpFetcherBackend()
+    context = _fetching_context(trust, AIOHttpFetcherBackend(http_session()), now)
+    output = io.BytesIO()
+    stamper = signers.PdfTimeStamper(timestamper(trust.tsa_url))
     try:
-        context = _fetching_context(trust, fetchers, now)
-        output = io.BytesIO()
-        stamper = signers.PdfTimeStamper(HTTPTimeStamper(trust.tsa_url))
-        try:
-            await stamper.async_update_archival_timestamp_chain(
-                PdfFileReader(io.BytesIO(pdf), strict=False), context, in_place=False, output=output
-            )
-        except SigningError as error:
-            raise _classified(error) from error
-    finally:
-        await fetchers.close()
+        await stamper.async_update_archival_timestamp_chain(
+            PdfFileReader(io.BytesIO(pdf), strict=False), context, in_place=False, output=output
+        )
+    except SigningError as error:
+        raise _classified(error) from error
     return output.getvalue()

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -53,6 +52,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
+from signing.runtime import run
 
 LEVEL_B_B = "PAdES-B-B"
 LEVEL_B_T = "PAdES-B-T"
@@ -345,7 +345,7 @@ def validate_pdf(
     """DESIGN.md's validation report of an opened PDF at ``now`` (the platform's clock): an
     entry per signature and document timestamp, and ``valid`` when there is at least one
     and every one passes."""
-    entries = asyncio.run(_validate(reader, roots, now, fetchers))
+    entries = run(_validate(reader, roots, now, fetchers))
     return {"valid": bool(entries) and all(e["valid"] for e in entries), "signatures": entries}
 
 

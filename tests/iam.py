@@ -183,6 +183,10 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
     ("dynamodb", "DeleteItem"): _dynamodb("DeleteItem"),
     ("dynamodb", "Query"): _dynamodb("Query"),
     ("dynamodb", "TransactWriteItems"): _transaction,
+    ("dynamodb", "BatchWriteItem"): lambda names, params: [
+        Need("dynamodb:BatchWriteItem", _table(names, {"TableName": table}))
+        for table in sorted(params["RequestItems"])
+    ],
     ("kms", "Sign"): _kms_sign,
     ("kms", "GetPublicKey"): lambda names, params: [
         Need("kms:GetPublicKey", _kms_key(names, params["KeyId"]))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from templates import FONTS_DIR
+from templates import FONTS_DIR, STAMP_FONT_FILE
 from templates.renderer import FONT_FACES, rml_to_pdf
 
 LETTERS = tuple("a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y".replace(" ", ""))
@@ -37,6 +37,12 @@ def test_the_alphabet_has_every_toned_vowel() -> None:
 def test_every_face_has_a_glyph_for_every_letter(face: str) -> None:
     cmap = TTFont(FONTS_DIR / FONT_FACES[face]).getBestCmap()
     assert [c for c in CHARACTERS if ord(c) not in cmap] == []
+
+
+def test_the_stamp_font_cut_keeps_every_letter_and_the_stamps_punctuation() -> None:
+    cmap = TTFont(STAMP_FONT_FILE).getBestCmap()
+    stamp_characters = "0123456789:/+-.,()[]\"'–“”…№ "
+    assert [c for c in CHARACTERS + list(stamp_characters) if ord(c) not in cmap] == []
 
 
 def test_a_page_of_the_alphabet_reads_back_letter_for_letter(tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ class Outbox:
     """The outbox half of the case table."""
 
     waiting: dict[tuple[str, int], StatusEvent] = field(default_factory=dict)
-    clearing_fails_for: set[str] = field(default_factory=set)
+    clearing_fails_for: set[str] = field(default_factory=set)  # left unprocessed
+    down: bool = False
 
     def pending_events(self, limit: int = 100) -> list[StatusEvent]:
         return sorted(self.waiting.values(), key=lambda e: (e.occurred_at, e.case_id))[:limit]
@@ -42,21 +43,29 @@ class Outbox:
     def event_pending(self, case_id: str, version: int) -> bool:
         return (case_id, version) in self.waiting
 
-    def mark_published(self, event: StatusEvent) -> None:
-        if event.case_id in self.clearing_fails_for:
+    def mark_published(self, events: list[StatusEvent]) -> list[StatusEvent]:
+        if self.down:
             raise Unavailable("the case table is not available right now")
-        del self.waiting[(event.case_id, event.version)]
+        cleared = [e for e in events if e.case_id not in self.clearing_fails_for]
+        for event in cleared:
+            del self.waiting[(event.case_id, event.version)]
+        return cleared
 
 
 @dataclass
 class Bus:
     sent: list[tuple[str, int]] = field(default_factory=list)
+    calls: list[list[tuple[str, int]]] = field(default_factory=list)
     down: bool = False
+    refuses: set[tuple[str, int]] = field(default_factory=set)  # entries it fails
 
-    def publish(self, event: StatusEvent) -> None:
+    def publish_all(self, events: list[StatusEvent]) -> list[StatusEvent]:
         if self.down:
             raise Unavailable("the event bus is not available right now")
-        self.sent.append((event.case_id, event.version))
+        self.calls.append([(e.case_id, e.version) for e in events])
+        taken = [e for e in events if (e.case_id, e.version) not in self.refuses]
+        self.sent += [(e.case_id, e.version) for e in taken]
+        return taken
 
 
 def _services(outbox: Outbox, bus: Bus) -> Services:
@@ -111,4 +120,34 @@ def test_the_bus_down_stops_the_batch_and_loses_nothing() -> None:
     assert len(outbox.waiting) == 2
     bus.down = False
     assert publish_pending(_services(outbox, bus)) == 2
+    assert outbox.waiting == {}
+
+
+def test_many_cases_go_out_ten_a_call_one_event_of_a_case_per_call() -> None:
+    outbox, bus = Outbox(), Bus()
+    cases = [f"case-{n:02d}" for n in range(12)]
+    fresh = _committed(outbox, *(_event(c, v) for c in cases for v in (1, 2)))
+    assert publish_events(_services(outbox, bus), fresh) == 24
+    assert [len(call) for call in bus.calls] == [10, 2, 10, 2]
+    assert all(len({case for case, _ in call}) == len(call) for call in bus.calls)
+    assert [v for call in bus.calls for _, v in call] == [1] * 12 + [2] * 12
+    assert outbox.waiting == {}
+
+
+def test_an_entry_the_bus_refuses_holds_its_case_only() -> None:
+    outbox, bus = Outbox(), Bus(refuses={("a", 1)})
+    fresh = _committed(outbox, _event("a", 1), _event("a", 2), _event("b", 1), _event("b", 2))
+    assert publish_events(_services(outbox, bus), fresh) == 2
+    assert bus.sent == [("b", 1), ("b", 2)]
+    assert set(outbox.waiting) == {("a", 1), ("a", 2)}
+
+
+def test_the_table_down_after_sending_leaves_the_events_to_be_sent_again() -> None:
+    outbox, bus = Outbox(down=True), Bus()
+    fresh = _committed(outbox, _event("a", 1), _event("a", 2), _event("b", 1))
+    assert publish_events(_services(outbox, bus), fresh) == 2  # a:1 and b:1 in one call
+    assert bus.calls == [[("a", 1), ("b", 1)]]  # a:2 waits behind a:1, still in the outbox
+    outbox.down = False
+    assert publish_pending(_services(outbox, bus)) == 3
+    assert bus.sent[2:] == [("a", 1), ("b", 1), ("a", 2)]
     assert outbox.waiting == {}
