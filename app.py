@@ -15,6 +15,7 @@ from cloud.bootstrap import build_services
 from cloud.identity import TokenVerifier
 from functions import (
     automatic,
+    batches,
     directory,
     imports,
     intake,
@@ -253,6 +254,48 @@ def retry_failed_cases() -> Response:
     services, principal = _caller(request)
     resumed = automatic.retry_failed(services, principal, _body(request, services))
     return _json(202, {"resumed": resumed})
+
+
+@app.route("/v1/batches", methods=["POST"])
+@api
+def submit_batch() -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    result = batches.submit_batch(
+        services, principal, _body(request, services), request.headers.get("idempotency-key")
+    )
+    replayed = {"Idempotent-Replayed": "true"} if not result.created else {}
+    return _json(202, result.batch, replayed)
+
+
+@app.route("/v1/batches/{batch_id}")
+@api
+def get_batch(batch_id: str) -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    after = request.query_params.get("next") if request.query_params else None
+    return _json(200, batches.get_batch(services, principal, batch_id, after))
+
+
+# Chalice puts this into an SQS event source of its own function; ${Stage} is the template's
+# (the queue infra/template.yaml makes, whose mapping reports partial batch failures).
+@app.on_sqs_message(queue="hoso-work-${Stage}", batch_size=10)
+def batch_worker(event: Any) -> dict[str, Any]:
+    """Batches' messages, ten at a time: those to deliver again are reported as failures
+    (ReportBatchItemFailures), the others are deleted."""
+    messages = [
+        batches.QueueMessage(
+            message_id=record.to_dict()["messageId"],
+            body=record.body,
+            receive_count=int(record.to_dict()["attributes"]["ApproximateReceiveCount"]),
+        )
+        for record in event
+    ]
+    again = batches.work(wired()[0], messages)
+    telemetry.flush()
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in again]}
 
 
 @app.route("/v1/records")

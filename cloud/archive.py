@@ -51,16 +51,17 @@ class DocumentStore:
             "BucketKeyEnabled": True,
         }
 
-    def put_working(self, key: str, pdf: bytes) -> None:
-        """Store a draft or partly signed PDF (no retention: removed once the case ends)."""
+    def put_working(self, key: str, data: bytes, content_type: str = PDF) -> None:
+        """Store a working object: a draft or partly signed PDF, a batch's items (no
+        retention: removed once the case ends, or by the bucket's lifecycle)."""
         with aws_errors("document storage"):
             self._s3.put_object(
                 Bucket=self._bucket,
                 Key=key,
-                Body=pdf,
-                ContentType=PDF,
+                Body=data,
+                ContentType=content_type,
                 ChecksumAlgorithm="SHA256",
-                Metadata={"sha256": hashlib.sha256(pdf).hexdigest()},
+                Metadata={"sha256": hashlib.sha256(data).hexdigest()},
                 **self._encryption,
             )
 
@@ -143,7 +144,14 @@ class DocumentStore:
         return ArchivedObject(key=key, version_id=str(response["VersionId"]))
 
     def first_version(self, key: str) -> ArchivedObject | None:
-        """The oldest version of ``key`` (a manifest an earlier attempt wrote), or None."""
+        """The oldest version of ``key`` (a manifest an earlier attempt wrote), or None.
+        Records are never deleted, so a key with no current version has none: one HEAD
+        answers the common case, a listing only when there is something to find."""
+        try:
+            with aws_errors("the archive", _missing(key)):
+                self._s3.head_object(Bucket=self._bucket, Key=key)
+        except NotFound:
+            return None
         found = [version for found_key, version in self.versions(key) if found_key == key]
         return ArchivedObject(key=key, version_id=found[-1]) if found else None
 

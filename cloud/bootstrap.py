@@ -15,6 +15,7 @@ from cloud.archive import DocumentStore
 from cloud.events import EventBus
 from cloud.identity import TokenVerifier
 from cloud.keys import KmsKeys, KmsMacs
+from cloud.queue import WorkQueue
 from cloud.table import CaseTable
 from cloud.users import CognitoUsers
 from functions.services import Services
@@ -69,6 +70,7 @@ def build_services(
             Path(settings.trust_anchors_file), settings.tsa_url, STAMP_FONT_FILE
         ),
         clock=clock,
+        queue=WorkQueue(make_client(settings, "sqs"), settings.work_queue_url),
     )
     verifier = TokenVerifier(settings.jwks_url, settings.token_issuer, settings.user_pool_client_id)
     return services, verifier

@@ -1,4 +1,4 @@
-"""The event bus (EventBridge): publishes `Case Status Changed` and `Record Integrity Failed`."""
+"""The event bus (EventBridge): case status, batch progress and record integrity events."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import Any
 
 from cloud.errors import aws_errors
 from functions.errors import Unavailable
-from functions.model import StatusEvent
+from functions.model import Event
 
 SOURCE = "hoso"
-DETAIL_TYPE = "Case Status Changed"
 INTEGRITY_DETAIL_TYPE = "Record Integrity Failed"
 
 
@@ -21,12 +20,12 @@ class EventBus:
         self._events = client
         self._bus = bus_name
 
-    def publish_all(self, events: list[StatusEvent]) -> list[StatusEvent]:
+    def publish_all(self, events: list[Event]) -> list[Event]:
         """Publish up to 10 events in one call; the ones EventBridge took (it may refuse
         some entries and take the others). Raises Unavailable if it took none."""
         if not events:
             return []
-        response = self._put_entries([self._entry(DETAIL_TYPE, e.detail()) for e in events])
+        response = self._put_entries([self._entry(e.detail_type, e.detail()) for e in events])
         results = response.get("Entries", [])
         taken = [e for e, result in zip(events, results, strict=False) if "EventId" in result]
         if not taken:

@@ -15,7 +15,15 @@ from botocore.exceptions import ClientError
 
 from cloud.errors import aws_errors, error_code
 from functions.errors import Conflict, DomainError
-from functions.model import Case, StatusEvent
+from functions.model import (
+    PROBLEM_OUTCOMES,
+    BatchProgress,
+    Case,
+    Event,
+    StatusEvent,
+    event_from_outbox,
+    event_to_outbox,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +35,8 @@ WORK = "work"  # cases whose next step is automatic (seal, archive, removing dra
 SERVICE = "the case table"
 AUDIT_CURSOR = "AUDIT#cursor"
 SESSION_KEPT_AFTER = dt.timedelta(days=1)  # a signing session, after it expired
+BATCH_PROBLEMS_INDEX = "batch_problems"  # sparse: a batch's items that did not become cases
+COUNT_PREFIX = "n_"  # a batch's counter of one outcome: n_archived, n_invalid...
 
 
 def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
@@ -102,13 +112,13 @@ def _outbox_key(case_id: str, version: int) -> str:
     return f"OUTBOX#{case_id}:{version}"
 
 
-def _outbox_put(table: str, event: StatusEvent) -> Item:
+def _outbox_put(table: str, event: Event) -> Item:
     return {
         "Put": {
             "TableName": table,
             "Item": _doc(
                 _outbox_key(event.case_id, event.version),
-                event.detail(),
+                event_to_outbox(event),
                 queue={"S": OUTBOX},
                 due_at={"S": event.occurred_at},
             ),
@@ -306,9 +316,9 @@ class CaseTable:
             )
         return [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
 
-    def pending_events(self, limit: int = 100) -> list[StatusEvent]:
+    def pending_events(self, limit: int = 100) -> list[Event]:
         """Events committed but not yet published (up to ``limit``), oldest first."""
-        events = [StatusEvent(**doc) for doc in self._queued(OUTBOX, "9999", limit)]
+        events = [event_from_outbox(doc) for doc in self._queued(OUTBOX, "9999", limit)]
         events.sort(key=lambda e: (e.occurred_at, e.case_id, e.version))
         return events
 
@@ -319,7 +329,7 @@ class CaseTable:
             return False
         return self._get(_outbox_key(case_id, version)) is not None
 
-    def mark_published(self, events: list[StatusEvent]) -> list[StatusEvent]:
+    def mark_published(self, events: list[Event]) -> list[Event]:
         """Remove published events from the outbox (at most 25, one write); the ones
         removed. Those DynamoDB left unprocessed stay, sent again later."""
         if not events:
@@ -536,3 +546,133 @@ class CaseTable:
             if not start:
                 break
         return found[:limit]
+
+    # --- batches ----------------------------------------------------------------------------
+    def create_batch(
+        self, batch: dict[str, Any], first: BatchProgress, idempotency: tuple[str, str, str]
+    ) -> bool:
+        """Store a new batch, its idempotency entry and its first progress event in one
+        transaction; False when the key was taken meanwhile."""
+        caller, key, request_hash = idempotency
+        items = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _doc(f"BATCH#{batch['id']}", batch, progress_seq={"N": "1"}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _doc(
+                        f"BATCHKEY#{caller}#{key}",
+                        {"batch_id": batch["id"], "request_hash": request_hash},
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            _outbox_put(self._table, first),
+        ]
+        try:
+            with aws_errors(SERVICE, _race_lost(f"batch {batch['id']}")):
+                self._db.transact_write_items(TransactItems=items)
+        except Conflict:
+            return False
+        return True
+
+    def get_batch_idempotency(self, caller: str, key: str) -> dict[str, Any] | None:
+        return self._get(f"BATCHKEY#{caller}#{key}")
+
+    def get_batch(self, batch_id: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+        """A batch and its counts by outcome (the counters its items added)."""
+        with aws_errors(SERVICE):
+            response = self._db.get_item(
+                TableName=self._table, Key={"pk": {"S": f"BATCH#{batch_id}"}}, ConsistentRead=True
+            )
+        item = response.get("Item")
+        if item is None:
+            return None
+        counts = {
+            name[len(COUNT_PREFIX) :]: int(value["N"])
+            for name, value in item.items()
+            if name.startswith(COUNT_PREFIX) and int(value["N"]) > 0
+        }
+        return json.loads(item["doc"]["S"]), counts
+
+    def record_item(self, batch_id: str, outcome: dict[str, Any]) -> bool:
+        """Record an item's outcome and count it, once: False if it was recorded before (a
+        redelivered message). Items that did not become cases are listed by
+        ``batch_problems``."""
+        state = str(outcome["state"])
+        extra: dict[str, Item] = {"item_state": {"S": state}}
+        if state in PROBLEM_OUTCOMES:
+            extra |= {"bp_batch": {"S": batch_id}, "bp_index": {"N": str(outcome["index"])}}
+        items = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _doc(f"BATCH#{batch_id}#{outcome['index']:06d}", outcome, **extra),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": f"BATCH#{batch_id}"}},
+                    "UpdateExpression": "ADD #n :one",
+                    "ExpressionAttributeNames": {"#n": f"{COUNT_PREFIX}{state}"},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        ]
+        try:
+            with aws_errors(SERVICE, _race_lost(f"item {outcome['index']} of batch {batch_id}")):
+                self._db.transact_write_items(TransactItems=items)
+        except Conflict:
+            return False
+        return True
+
+    def batch_problems(self, batch_id: str, start: int, limit: int) -> list[dict[str, Any]]:
+        """The items of a batch that did not become cases, from index ``start``, in order."""
+        with aws_errors(SERVICE):
+            response = self._db.query(
+                TableName=self._table,
+                IndexName=BATCH_PROBLEMS_INDEX,
+                KeyConditionExpression="bp_batch = :batch AND bp_index >= :start",
+                ExpressionAttributeValues={
+                    ":batch": {"S": batch_id},
+                    ":start": {"N": str(start)},
+                },
+                Limit=limit,
+            )
+        return [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
+
+    def progress_batch(
+        self, batch: dict[str, Any], expected_sequence: int, event: BatchProgress
+    ) -> bool:
+        """Write the batch's progress with its event, if no one reported it meanwhile."""
+        items = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": f"BATCH#{batch['id']}"}},
+                    "UpdateExpression": "SET #doc = :doc, progress_seq = :new",
+                    "ConditionExpression": "progress_seq = :expected",
+                    "ExpressionAttributeNames": {"#doc": "doc"},
+                    "ExpressionAttributeValues": {
+                        ":doc": {"S": json.dumps(batch, ensure_ascii=False)},
+                        ":new": {"N": str(event.sequence)},
+                        ":expected": {"N": str(expected_sequence)},
+                    },
+                }
+            },
+            _outbox_put(self._table, event),
+        ]
+        try:
+            with aws_errors(SERVICE, _race_lost(f"batch {batch['id']}")):
+                self._db.transact_write_items(TransactItems=items)
+        except Conflict:
+            return False
+        return True

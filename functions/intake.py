@@ -77,6 +77,16 @@ def submit_case(
     return Submission(continue_case(services, case), created=True)
 
 
+def idempotency_key(value: str | None) -> str:
+    """The key of an Idempotency-Key header (a batch's too); Malformed if missing or unusable."""
+    return _idempotency_key(value)
+
+
+def usable_key(key: str) -> bool:
+    """Whether ``key`` may be an idempotency key: a batch item's ``key`` is one."""
+    return bool(key.strip()) and len(key.strip()) <= MAX_IDEMPOTENCY_KEY and key.isprintable()
+
+
 def _idempotency_key(value: str | None) -> str:
     key = (value or "").strip()
     if not key:

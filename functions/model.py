@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from functions.errors import Conflict
 
@@ -279,6 +279,8 @@ class StatusEvent:
     occurred_at: str
     record_id: str | None
 
+    detail_type: ClassVar[str] = "Case Status Changed"
+
     @classmethod
     def for_case(cls, case: Case, previous: str | None, occurred_at: str) -> StatusEvent:
         """The event for the transition that just brought ``case`` to its status."""
@@ -297,3 +299,71 @@ class StatusEvent:
 
     def detail(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """A `Batch Progress` event: a batch's counts by outcome, no item's content. It goes
+    through the outbox as a case's events do, ordered by ``sequence`` (the publisher reads
+    ``case_id`` and ``version``, here the batch's id and that sequence)."""
+
+    event_id: str
+    batch_id: str
+    upstream: str  # the client that submitted the batch: each upstream's rule sees its own
+    counts: dict[str, int]
+    occurred_at: str
+    sequence: int
+
+    detail_type: ClassVar[str] = "Batch Progress"
+
+    @classmethod
+    def of(
+        cls, batch: dict[str, Any], counts: dict[str, int], sequence: int, occurred_at: str
+    ) -> BatchProgress:
+        done = sum(counts.values())
+        return cls(
+            event_id=f"{batch['id']}:progress:{sequence}",
+            batch_id=batch["id"],
+            upstream=batch["submitted_by"],
+            counts={"total": batch["total"], "queued": batch["total"] - done, **counts},
+            occurred_at=occurred_at,
+            sequence=sequence,
+        )
+
+    @property
+    def case_id(self) -> str:
+        return self.batch_id
+
+    @property
+    def version(self) -> int:
+        return self.sequence
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "batch_id": self.batch_id,
+            "upstream": self.upstream,
+            "counts": self.counts,
+            "occurred_at": self.occurred_at,
+        }
+
+
+Event = StatusEvent | BatchProgress  # what the outbox holds
+
+# A batch item's outcome when it did not become a case (otherwise: its case's status)
+ITEM_INVALID = "invalid"  # its data is not a valid case
+ITEM_FAILED = "failed"  # no case could be made until the queue's last delivery
+PROBLEM_OUTCOMES = (ITEM_INVALID, ITEM_FAILED)
+
+
+def event_from_outbox(doc: dict[str, Any]) -> Event:
+    """An outbox row's event (a row written before batches is a case's)."""
+    if doc.get("kind") == "batch_progress":
+        return BatchProgress(**{k: v for k, v in doc.items() if k != "kind"})
+    return StatusEvent(**{k: v for k, v in doc.items() if k != "kind"})
+
+
+def event_to_outbox(event: Event) -> dict[str, Any]:
+    if isinstance(event, BatchProgress):
+        return {"kind": "batch_progress", **asdict(event)}
+    return asdict(event)

@@ -280,6 +280,38 @@ SEARCH_PARAMETERS = [
     _query("next", {"type": "string", "maxLength": SEARCH_MAX_TOKEN}, "the previous page's next"),
 ]
 
+BATCH = {
+    "type": "object",
+    "properties": {
+        "id": ID,
+        "procedure": TEXT,
+        "organization": TEXT,
+        "all_or_nothing": {"type": "boolean"},
+        "total": {"type": "integer"},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "created_at": TIME,
+        "finished_at": _nullable(TIME),
+    },
+    "required": [
+        "id",
+        "procedure",
+        "organization",
+        "all_or_nothing",
+        "total",
+        "counts",
+        "created_at",
+        "finished_at",
+    ],
+}
+BATCH_FAILURE = _object(
+    {
+        "index": {"type": "integer"},
+        "key": TEXT,
+        "state": {"enum": ["invalid", "failed"]},
+        "errors": {"type": "array", "items": _object({"field": TEXT, "problem": TEXT})},
+    }
+)
+
 UPLOAD_ID_SCHEMA = {"type": "string", "pattern": f"^{UPLOAD_ID.pattern}$"}
 UPLOAD_REFERENCE = _object({"upload_id": UPLOAD_ID_SCHEMA})
 
@@ -478,6 +510,62 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         200,
         _json(_ref("Case")),
         errors=(*READ_ERRORS, 409),
+    ),
+    ("POST", "/v1/batches"): Operation(
+        "Submit many cases of one procedure at once (at most 1,000 items and 1 MB here): "
+        "answered at once, each item made into a case by the worker under its `key` (the "
+        "key space of POST /v1/cases's Idempotency-Key), each invalid item reported by GET; "
+        "with `all_or_nothing`, one invalid item refuses them all (422)",
+        ("upstream",),
+        202,
+        _json(_ref("Batch")),
+        body=_object(
+            {
+                "procedure": {"type": "string", "minLength": 1, "maxLength": 100},
+                "organization": {"type": "string", "minLength": 1, "maxLength": 100},
+                "items": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_ITEMS,
+                    "items": _object(
+                        {
+                            "key": {"type": "string", "minLength": 1, "maxLength": 128},
+                            "data": {"type": "object"},
+                        }
+                    ),
+                },
+                "all_or_nothing": {"type": "boolean", "default": False},
+            },
+            optional=("all_or_nothing",),
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        errors=WRITE_ERRORS,
+    ),
+    ("GET", "/v1/batches/{batch_id}"): Operation(
+        "A batch for its submitter: counts by outcome (the status each item's case reached, "
+        "`invalid`, `failed`, and `queued` for those not done), timing, and a page of the "
+        "items that did not become cases",
+        ("upstream",),
+        200,
+        _json(
+            {
+                "allOf": [
+                    _ref("Batch"),
+                    {
+                        "type": "object",
+                        "properties": {
+                            "failures": {"type": "array", "items": BATCH_FAILURE},
+                            "next": _nullable({**TEXT, "description": "pass as ?next="}),
+                        },
+                        "required": ["failures", "next"],
+                    },
+                ]
+            }
+        ),
+        parameters=[
+            _query("next", {"type": "string", "maxLength": 20}, "the previous page's next")
+        ],
+        errors=(*READ_ERRORS, 422),
     ),
     ("POST", "/v1/retries"): Operation(
         "Every failed case with this failure reason tries again",
@@ -799,6 +887,7 @@ def openapi_document(routes: Iterable[tuple[str, str]], catalogue: Catalogue) ->
             "schemas": {
                 "Error": ERROR,
                 "Case": CASE,
+                "Batch": BATCH,
                 "Record": RECORD,
                 "ValidationReport": VALIDATION,
                 **_procedure_schemas(catalogue),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from functions.errors import Unavailable
-from functions.model import StatusEvent
+from functions.model import Event
 from functions.services import Services
 
 log = logging.getLogger(__name__)
@@ -13,7 +14,7 @@ log = logging.getLogger(__name__)
 EVENTS_PER_CALL = 10  # EventBridge's PutEvents takes at most 10 entries
 
 
-def publish_events(services: Services, events: list[StatusEvent]) -> int:
+def publish_events(services: Services, events: Sequence[Event]) -> int:
     """Publish events that were committed, each case's in version order; returns how many
     went out. Never raises for an outage: what is not published stays in the outbox.
 
@@ -25,8 +26,14 @@ def publish_events(services: Services, events: list[StatusEvent]) -> int:
     outbox (a bus outage, a crash between sending and clearing it): it waits for the
     sweep, which sends the older one first. Versions of a case are consecutive, so
     checking the one before is enough.
+
+    A worker handling many cases (``services.deferred_events``) collects their events
+    instead, and publishes them together once (they are in the outbox meanwhile).
     """
-    queues: dict[str, list[StatusEvent]] = {}
+    if services.deferred_events is not None:
+        services.deferred_events.extend(events)
+        return 0
+    queues: dict[str, list[Event]] = {}
     for event in sorted(events, key=lambda e: (e.case_id, e.version)):
         queues.setdefault(event.case_id, []).append(event)
     sent = 0
@@ -50,7 +57,7 @@ def publish_events(services: Services, events: list[StatusEvent]) -> int:
     return sent
 
 
-def _send(services: Services, chunk: list[StatusEvent]) -> tuple[int, list[StatusEvent]]:
+def _send(services: Services, chunk: list[Event]) -> tuple[int, list[Event]]:
     """One call to the bus for ``chunk`` (one event per case), then one to clear what it
     took: how many went out, and the events whose case must wait (not sent, or sent and
     not cleared). Raises Unavailable when the bus took none of them."""
@@ -58,7 +65,7 @@ def _send(services: Services, chunk: list[StatusEvent]) -> tuple[int, list[Statu
     refused = [e for e in chunk if e not in taken]
     for event in refused:
         log.warning("event %s stays in the outbox: the bus refused it", event.event_id)
-    cleared: list[StatusEvent] = []
+    cleared: list[Event] = []
     try:
         cleared = services.cases.mark_published(taken)
     except Unavailable as error:
@@ -69,7 +76,7 @@ def _send(services: Services, chunk: list[StatusEvent]) -> tuple[int, list[Statu
     return len(taken), refused + uncleared
 
 
-def _older_waits(services: Services, event: StatusEvent) -> bool:
+def _older_waits(services: Services, event: Event) -> bool:
     if event.version <= 1:
         return False
     return services.cases.event_pending(event.case_id, event.version - 1)

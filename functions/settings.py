@@ -24,6 +24,10 @@ class Settings:
     index_key_id: str  # KMS HMAC key: party-card numbers in the search index, page tokens
     archive_key_id: str  # KMS key S3 encrypts every object of the archive bucket with
     aws_endpoint_url: str | None = None
+    work_queue_url: str = ""  # the batches' queue (functions/batches.py)
+    # deliveries of a work message before it goes to the dead-letter queue: the template's
+    # maxReceiveCount; the worker records an item as failed on its last one
+    queue_max_receives: int = 5
     download_url_ttl_seconds: int = 300
     max_body_bytes: int = 1_000_000
     # A PDF sent in a request body: Lambda takes 6 MB per request and base64 makes 4.5 MB of
@@ -87,6 +91,8 @@ class Settings:
             index_key_id=need("HOSO_INDEX_KEY_ID"),
             archive_key_id=need("HOSO_ARCHIVE_KEY_ID"),
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            work_queue_url=env.get("HOSO_WORK_QUEUE_URL", ""),
+            queue_max_receives=int(env.get("HOSO_WORK_QUEUE_MAX_RECEIVES", "5")),
             download_url_ttl_seconds=int(env.get("HOSO_DOWNLOAD_URL_TTL_SECONDS", "300")),
             max_body_bytes=int(env.get("HOSO_MAX_BODY_BYTES", "1000000")),
             max_pdf_bytes=int(env.get("HOSO_MAX_PDF_BYTES", "4500000")),

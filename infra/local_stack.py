@@ -45,6 +45,8 @@ def create_stack(
         "table": f"hoso-{stage}",
         "event_bus": f"hoso-{stage}",
         "queue": f"hoso-events-{stage}",
+        "work_queue": f"hoso-work-{stage}",
+        "work_dead_letters": f"hoso-work-dead-{stage}",
     }
     template = load_template()
     bucket = properties(template, "ArchiveBucket")
@@ -98,6 +100,7 @@ def create_stack(
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
+    work_queue_url = _work_queue(sqs, template, names)
     events = _client("events", endpoint, region)
     events.create_event_bus(Name=names["event_bus"])
     rule = properties(template, "AllEventsToQueue")
@@ -174,6 +177,10 @@ def create_stack(
         "table": names["table"],
         "event_bus": names["event_bus"],
         "events_queue_url": queue_url,
+        "work_queue_url": work_queue_url,
+        "work_queue_max_receives": int(
+            properties(template, "WorkQueue")["RedrivePolicy"]["maxReceiveCount"]
+        ),
         "index_key_id": index_key_id,
         "archive_key_id": archive_key_arn,
         "trust_anchor_pem": pki.root_pem,
@@ -190,6 +197,28 @@ def create_stack(
             for u in USERS
         ],
     }
+
+
+def _work_queue(sqs: Any, template: dict[str, Any], names: dict[str, str]) -> str:
+    """The batches' queue and its dead-letter queue, as the template makes them."""
+    dead_url = sqs.create_queue(QueueName=names["work_dead_letters"])["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    queue = properties(template, "WorkQueue")
+    redrive = {
+        "deadLetterTargetArn": dead_arn,
+        "maxReceiveCount": queue["RedrivePolicy"]["maxReceiveCount"],
+    }
+    return str(
+        sqs.create_queue(
+            QueueName=names["work_queue"],
+            Attributes={
+                "VisibilityTimeout": str(queue["VisibilityTimeout"]),
+                "RedrivePolicy": json.dumps(redrive),
+            },
+        )["QueueUrl"]
+    )
 
 
 def lifecycle_rules(cloudformation: dict[str, Any]) -> dict[str, Any]:
@@ -300,4 +329,6 @@ def stage_environment(outputs: dict[str, Any], trust_anchors_file: Path) -> dict
         "HOSO_TRUST_ANCHORS_FILE": str(trust_anchors_file),
         "HOSO_INDEX_KEY_ID": outputs["index_key_id"],
         "HOSO_ARCHIVE_KEY_ID": outputs["archive_key_id"],
+        "HOSO_WORK_QUEUE_URL": outputs["work_queue_url"],
+        "HOSO_WORK_QUEUE_MAX_RECEIVES": str(outputs["work_queue_max_receives"]),
     }

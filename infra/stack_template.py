@@ -47,5 +47,5 @@ def of_type(template: dict[str, Any], resource_type: str) -> list[dict[str, Any]
     return [
         dict(resource.get("Properties", {}))
         for resource in template["Resources"].values()
-        if resource["Type"] == resource_type
+        if resource.get("Type") == resource_type  # a resource merged into chalice's has none
     ]

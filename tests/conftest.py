@@ -28,6 +28,7 @@ from functions.settings import Settings
 from infra.demo import ORGANIZATIONS
 from infra.gateway import local_api_server
 from infra.local_stack import certify, register_organization
+from infra.poller import drain
 from infra.servers import free_port, revocation_list, running_stack
 from signing.devpki import DevPki
 from tests.calls import CALLS, LOGS
@@ -151,7 +152,10 @@ class Stack:
         for group in [role] if groups is None else groups:
             cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
         self._people.append({"username": username, "password": password})
-        self.directory(username, {"role": role, "organization": organization, "status": "active"})
+        if role != "upstream":  # an upstream system is its group; the directory is for people
+            self.directory(
+                username, {"role": role, "organization": organization, "status": "active"}
+            )
         return username
 
     def directory(self, username: str, entry: dict[str, Any] | None) -> None:
@@ -297,9 +301,18 @@ def submitted_case(
     return dict(created.json_body)
 
 
-def send_json(client: Client, stack: Stack, method: str, path: str, body: Any, user: str) -> Any:
-    """``method`` ``path`` with ``body`` as JSON, as the demo or test user ``user``."""
-    headers = {**stack.auth(user), "Content-Type": "application/json"}
+def send_json(
+    client: Client,
+    stack: Stack,
+    method: str,
+    path: str,
+    body: Any,
+    user: str,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """``method`` ``path`` with ``body`` as JSON, as the demo or test user ``user`` (and
+    ``headers``)."""
+    headers = {**stack.auth(user), "Content-Type": "application/json", **(headers or {})}
     return client.http.request(
         method, path, headers=headers, body=json.dumps(body, ensure_ascii=False)
     )
@@ -310,6 +323,16 @@ def submit(client: Client, stack: Stack, body: dict[str, Any], key: str | None =
     headers = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}
     headers["Idempotency-Key"] = key or str(uuid.uuid4())
     return client.http.post("/v1/cases", headers=headers, body=json.dumps(body))
+
+
+def work_batches(stack: Stack, **options: Any) -> int:
+    """Run the batch worker over the work queue until it is empty, as Lambda's event source
+    mapping would (infra/poller.py); how many messages it handled."""
+    import app as hoso_app
+
+    return drain(
+        stack.client("sqs"), stack.outputs["work_queue_url"], hoso_app.batch_worker, **options
+    )
 
 
 def sign(client: Client, stack: Stack, case_id: str, username: str) -> Any:

@@ -37,6 +37,7 @@ class Names:
     index_key_id: str
     archive_key_id: str
     user_pool_id: str
+    work_queue: str
 
     def arn(self, logical_id: str) -> str:
         return {
@@ -46,6 +47,7 @@ class Names:
             "IndexKey": f"arn:aws:kms:{self.region}:{ACCOUNT}:key/{self.index_key_id}",
             "ArchiveKey": _kms_key(self, self.archive_key_id),
             "UserPool": f"arn:aws:cognito-idp:{self.region}:{ACCOUNT}:userpool/{self.user_pool_id}",
+            "WorkQueue": _queue_arn(self, self.work_queue),
         }[logical_id]
 
     def substitute(self, text: str) -> str:
@@ -71,6 +73,10 @@ class Names:
             assert attribute == "Arn", value
             return [self.arn(logical_id)]
         raise AssertionError(f"cannot resolve {value}")
+
+
+def _queue_arn(names: Names, queue_url: str) -> str:
+    return f"arn:aws:sqs:{names.region}:{ACCOUNT}:{queue_url.rstrip('/').rsplit('/', 1)[-1]}"
 
 
 def _s3_object(names: Names, params: dict[str, Any]) -> str:
@@ -208,6 +214,9 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
         Need("kms:VerifyMac", _kms_key(names, params["KeyId"]))
     ],
     ("events", "PutEvents"): _put_events,
+    ("sqs", "SendMessageBatch"): lambda names, params: [
+        Need("sqs:SendMessage", _queue_arn(names, params["QueueUrl"]))
+    ],
     **{
         ("cognito-idp", operation): _user_pool(operation)
         for operation in (

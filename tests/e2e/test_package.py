@@ -17,8 +17,8 @@ from chalice.test import Client
 
 from infra.package import build
 from tests.calls import CALLS
-from tests.conftest import REGION, ROOT, Stack, procedure_example, submit
-from tests.iam import Names, allows, needs_of
+from tests.conftest import REGION, ROOT, Stack, procedure_example, send_json, submit, work_batches
+from tests.iam import Names, Need, allows, needs_of
 
 pytestmark = pytest.mark.e2e
 
@@ -131,7 +131,7 @@ def test_the_template_wires_every_function_to_the_stack(package: Path) -> None:
     template = yaml.safe_load((package / "sam.yaml").read_text(encoding="utf-8"))
     resources = template["Resources"]
     functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
-    assert len(functions) == 2  # the API handler and the scheduled sweep
+    assert len(functions) == 3  # the API handler, the scheduled sweep and the batch worker
     for function in functions:  # chalice's variables merge with the stack's (Globals)
         assert function["Properties"]["Environment"]["Variables"]["HOSO_STAGE"] == "dev"
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
@@ -150,7 +150,12 @@ def test_the_template_wires_every_function_to_the_stack(package: Path) -> None:
     assert bucket["ObjectLockEnabled"] is True
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     policy = resources["FunctionPolicy"]["Properties"]
-    assert policy["Roles"] == [{"Ref": "ApiHandlerRole"}, {"Ref": "ScheduledSweepRole"}]
+    assert policy["Roles"] == [{"Ref": role} for role in ROLES]
+    # one failed message of ten is the only one delivered again (chalice sets no response types)
+    source = resources["BatchWorker"]["Properties"]["Events"]["BatchWorkerSqsEventSource"]
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["Properties"]["BatchSize"] == 10
+    assert variables["HOSO_WORK_QUEUE_URL"] == {"Ref": "WorkQueue"}
     statements = policy["PolicyDocument"]
     actions = {a for s in statements["Statement"] for a in _as_list(s["Action"])}
     assert {"kms:Sign", "s3:PutObject", "dynamodb:PutItem", "events:PutEvents"} <= actions
@@ -181,6 +186,9 @@ def _role_statements(template: dict[str, Any], role: str) -> list[dict[str, Any]
     return statements
 
 
+ROLES = ("ApiHandlerRole", "ScheduledSweepRole", "BatchWorkerRole")  # one per function
+# what Lambda's SQS event source mapping calls with the worker function's role
+EVENT_SOURCE_ACTIONS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
 # Resource wildcards, each where the resource's name is not known to the template:
 RESOURCE_WILDCARDS = {
     # the objects of the archive bucket: keys are made per case and record
@@ -218,6 +226,18 @@ def _drive_the_spine(client: Client, stack: Stack) -> None:
         source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
     )
     client.lambda_.invoke("scheduled_sweep", sweep)
+    item = {"key": str(uuid.uuid4()), "data": procedure_example(client, stack, "dang-phi")}
+    batch = send_json(
+        client,
+        stack,
+        "POST",
+        "/v1/batches",
+        {"procedure": "dang-phi", "organization": "phuong-ba-dinh", "items": [item]},
+        "cong-dich-vu",
+        {"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert batch.status_code == 202, batch.json_body
+    work_batches(stack)
 
 
 @pytest.mark.runs_last  # after every other test, so that it sees all of their calls
@@ -235,22 +255,28 @@ def test_each_role_allows_every_call_the_code_made(
         outputs["index_key_id"],
         outputs["archive_key_id"],
         outputs["user_pool_id"],
+        outputs["work_queue_url"],
     )
     needs = {need for call in CALLS.calls for need in needs_of(names, call)}
     made = {(call.service, call.operation) for call in CALLS.calls}
     assert {("kms", "Sign"), ("s3", "PutObject"), ("dynamodb", "TransactWriteItems")} <= made
     assert {("events", "PutEvents"), ("s3", "GetObject"), ("s3", "DeleteObject")} <= made
-    for role in ("ApiHandlerRole", "ScheduledSweepRole"):
+    for role in ROLES:
         statements = _role_statements(template, role)
         denied = sorted(
             f"{n.action} on {n.resource}" for n in needs if not allows(statements, names, n)
         )
         assert denied == [], f"{role} would be denied (of {len(CALLS.calls)} calls)"
+    # what Lambda's SQS event source mapping does with the worker's role
+    queue = names.arn("WorkQueue")
+    mapping = [Need(f"sqs:{action}", queue) for action in EVENT_SOURCE_ACTIONS]
+    worker = _role_statements(template, "BatchWorkerRole")
+    assert [n.action for n in mapping if not allows(worker, names, n)] == []
 
 
 def test_no_wildcard_actions_and_only_the_needed_resource_wildcards(package: Path) -> None:
     template = yaml.safe_load((package / "sam.yaml").read_text(encoding="utf-8"))
-    for role in ("ApiHandlerRole", "ScheduledSweepRole"):
+    for role in ROLES:
         for statement in _role_statements(template, role):
             assert not any("*" in action for action in _as_list(statement["Action"]))
             for resource in _as_list(statement["Resource"]):

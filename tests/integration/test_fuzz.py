@@ -9,6 +9,7 @@ import json
 import os
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import hypothesis
@@ -37,6 +38,13 @@ REQUESTS: Counter[str] = Counter()  # per role, reported after the run (tests/co
 @pytest.fixture(scope="module", autouse=True)
 def report(request: pytest.FixtureRequest) -> None:
     request.config.stash[FUZZ_REPORT] = (SEED, REQUESTS)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_batch_work(stack: Stack) -> Iterator[None]:
+    """The batches the fuzzer submits are never worked: their messages go with the module."""
+    yield
+    stack.client("sqs").purge_queue(QueueUrl=stack.outputs["work_queue_url"])
 
 
 def _document() -> dict[str, Any]:

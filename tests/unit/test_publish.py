@@ -76,6 +76,7 @@ def _services(outbox: Outbox, bus: Bus) -> Services:
 class _Wired:
     cases: Any
     events: Any
+    deferred_events: list[Any] | None = None
 
 
 def _committed(outbox: Outbox, *events: StatusEvent) -> list[StatusEvent]:
@@ -151,3 +152,14 @@ def test_the_table_down_after_sending_leaves_the_events_to_be_sent_again() -> No
     assert publish_pending(_services(outbox, bus)) == 3
     assert bus.sent[2:] == [("a", 1), ("b", 1), ("a", 2)]
     assert outbox.waiting == {}
+
+
+def test_a_worker_collects_its_cases_events_and_sends_them_together() -> None:
+    outbox, bus = Outbox(), Bus()
+    collected: list[Any] = []
+    worker = cast(Services, _Wired(outbox, bus, collected))
+    for case in ("a", "b", "c"):
+        assert publish_events(worker, _committed(outbox, _event(case, 1), _event(case, 2))) == 0
+    assert bus.calls == [] and len(collected) == 6  # still in the outbox, none sent yet
+    assert publish_events(_services(outbox, bus), collected) == 6
+    assert bus.calls == [[("a", 1), ("b", 1), ("c", 1)], [("a", 2), ("b", 2), ("c", 2)]]

@@ -1,0 +1,431 @@
+"""Batches: many cases of one procedure at once, through the work queue, and their progress.
+
+``POST /v1/batches`` stores the items (a JSON-lines object, ``batches/{id}/items.jsonl``),
+the batch and its first ``Batch Progress`` event in one commit, and queues one message to
+expand it; it answers 202 at once. The worker (``app.batch_worker``, an SQS event source in
+AWS, ``infra/poller.py`` under ``make run``) expands a batch ``EXPAND_CHUNK`` items a
+message into one message per item, and makes each item's case with ``intake.submit_case``
+under the item's ``key``: the same key space as ``POST /v1/cases``'s ``Idempotency-Key``
+of that upstream, so a redelivered message, a crashed worker or a retry finds the case
+already made instead of making another (no second case, number or document).
+
+Each item ends in one outcome, recorded once (a conditional write) together with the
+batch's counters: the status its case reached (``archived``, ``awaiting_signature``...),
+``invalid`` (its data is not a valid case; the problems are kept) or ``failed`` (no case
+could be made until the queue's last delivery). A ``Batch Progress`` event goes out at
+the start, at every tenth of the items and at the end, through the outbox like every
+event. A worker that dies leaves its messages undeleted: delivered again, each finds its
+case made and its outcome recorded (or records it now), and reports the progress missed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from functions import intake
+from functions.access import UPSTREAM, Principal
+from functions.automatic import continue_case
+from functions.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    Malformed,
+    NotFound,
+    Problem,
+    Unavailable,
+)
+from functions.limits import json_object, unknown_fields
+from functions.model import (
+    ARCHIVED,
+    FAILED,
+    ITEM_FAILED,
+    ITEM_INVALID,
+    REJECTED,
+    BatchProgress,
+    Case,
+)
+from functions.publish import publish_events
+from functions.schedule import is_due, iso
+from functions.services import Services
+from functions.text import normalize
+from templates.catalogue import Procedure
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 100_000
+EXPAND_CHUNK = 500  # items one expand message queues
+ENDS = (ARCHIVED, FAILED, REJECTED)  # a case in one of these has nothing automatic ahead
+FAILURES_PAGE = 100
+BATCH_FIELDS = ("procedure", "organization", "items", "all_or_nothing")
+ITEM_FIELDS = ("key", "data")
+
+
+@dataclass(frozen=True)
+class BatchSubmission:
+    """The outcome of ``POST /v1/batches``: the batch as stored, and whether this request
+    created it (False: the same Idempotency-Key and body came again)."""
+
+    batch: dict[str, Any]
+    created: bool
+
+
+def items_key(batch_id: str) -> str:
+    return f"batches/{batch_id}/items.jsonl"
+
+
+def submit_batch(
+    services: Services, principal: Principal, body: Any, idempotency_key: str | None
+) -> BatchSubmission:
+    """Accept ``{"procedure", "organization", "items": [{"key", "data"}], "all_or_nothing"}``:
+    the envelope is checked now (422 naming each field), each item's data by the worker."""
+    principal.require(UPSTREAM)
+    key = intake.idempotency_key(idempotency_key)
+    fields = json_object(body)
+    procedure, organization, items, all_or_nothing = _envelope(services, fields)
+    lines = [
+        json.dumps({"key": item["key"], "data": item["data"]}, ensure_ascii=False) for item in items
+    ]
+    request_hash = hashlib.sha256(
+        json.dumps([procedure, organization, all_or_nothing, lines], ensure_ascii=False).encode(
+            "utf-8"
+        )
+    ).hexdigest()
+    replay = _replay(services, principal, key, request_hash)
+    if replay is not None:
+        return _started(services, replay, created=False)
+
+    batch_id = str(uuid.uuid4())
+    now = iso(services.clock())
+    services.documents.put_working(
+        items_key(batch_id), ("\n".join(lines) + "\n").encode("utf-8"), "application/x-ndjson"
+    )
+    batch = {
+        "id": batch_id,
+        "procedure": procedure,
+        "organization": organization,
+        "submitted_by": principal.subject,
+        "username": principal.username,
+        "all_or_nothing": all_or_nothing,
+        "total": len(items),
+        "created_at": now,
+        "finished_at": None,
+    }
+    first = BatchProgress.of(batch, {}, sequence=1, occurred_at=now)
+    if not services.cases.create_batch(batch, first, (principal.subject, key, request_hash)):
+        replay = _replay(services, principal, key, request_hash)
+        if replay is None:
+            raise Conflict("the batch could not be stored; try again")
+        return _started(services, replay, created=False)
+    publish_events(services, [first])
+    return _started(services, batch_view(services, batch_id), created=True)
+
+
+def _started(services: Services, batch: dict[str, Any], created: bool) -> BatchSubmission:
+    """Queue the batch's expansion unless an item of it is done already (so it started).
+    The queue down: Unavailable (503), and the same request again starts the stored batch;
+    a second expansion of a batch queues its items again, which finds them made."""
+    if batch["counts"]["queued"] == batch["total"]:
+        services.queue.send([{"kind": "expand", "batch": batch["id"], "start": 0}])
+    return BatchSubmission(batch, created)
+
+
+def _envelope(
+    services: Services, fields: dict[str, Any]
+) -> tuple[str, str, list[dict[str, Any]], bool]:
+    problems = unknown_fields(fields, BATCH_FIELDS)
+    for name in ("procedure", "organization"):
+        if not isinstance(fields.get(name), str) or not fields.get(name):
+            problems.append(Problem(name, "required, a non-empty string"))
+    all_or_nothing = fields.get("all_or_nothing", False)
+    if not isinstance(all_or_nothing, bool):
+        problems.append(Problem("all_or_nothing", "true or false"))
+    items = fields.get("items")
+    if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
+        problems.append(Problem("items", f"required, a list of 1 to {MAX_ITEMS} items"))
+        items = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        path = f"items[{index}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(path, "not a JSON object"))
+            continue
+        problems += unknown_fields(item, ITEM_FIELDS, under=f"{path}.")
+        item_key = item.get("key")
+        if not isinstance(item_key, str) or not intake.usable_key(item_key):
+            problems.append(
+                Problem(
+                    f"{path}.key",
+                    f"required, 1 to {intake.MAX_IDEMPOTENCY_KEY} printable characters",
+                )
+            )
+        elif item_key in seen:
+            problems.append(Problem(f"{path}.key", f"the same as items[{seen[item_key]}].key"))
+        else:
+            seen[item_key] = index
+        if not isinstance(item.get("data"), dict):
+            problems.append(Problem(f"{path}.data", "required, a JSON object"))
+        if len(problems) > 50:
+            break
+    if problems:
+        raise Invalid("the batch is not valid", problems[:50])
+    procedure = services.catalogue.get(fields["procedure"])
+    if procedure is None:
+        raise Invalid(
+            "unknown procedure", [Problem("procedure", f"no procedure {fields['procedure']!r}")]
+        )
+    organization = services.cases.get_organization(fields["organization"])
+    if organization is None:
+        raise Invalid(
+            "unknown organization",
+            [Problem("organization", f"no organization {fields['organization']!r}")],
+        )
+    intake.step_organizations(services, procedure, organization)
+    if all_or_nothing:
+        problems = [
+            p
+            for index, item in enumerate(items)
+            for p in _data_problems(procedure, item["data"], index)
+        ]
+        if problems:
+            raise Invalid(
+                "an item is not valid: with all_or_nothing, no case is made", problems[:50]
+            )
+    return procedure.code, organization["code"], items, all_or_nothing
+
+
+def _data_problems(procedure: Procedure, data: dict[str, Any], index: int) -> list[Problem]:
+    """What is wrong with an item's data, as ``intake.submit_case`` will judge it (its text,
+    the procedure's schema, then its rules), each field named within the batch."""
+    problems: list[Problem] = []
+    normalized = normalize(data, "data", problems)
+    if not problems:
+        problems = [Problem(path, message) for path, message in procedure.schema_errors(normalized)]
+    if not problems:
+        problems = [Problem(path, message) for path, message in procedure.rule_errors(normalized)]
+    return [Problem(f"items[{index}].{p.field}", p.problem) for p in problems]
+
+
+def _replay(
+    services: Services, principal: Principal, key: str, request_hash: str
+) -> dict[str, Any] | None:
+    entry = services.cases.get_batch_idempotency(principal.subject, key)
+    if entry is None:
+        return None
+    if entry["request_hash"] != request_hash:
+        raise Conflict(
+            "this Idempotency-Key was used with another batch",
+            [Problem("headers.Idempotency-Key", "already used with a different body")],
+        )
+    return batch_view(services, entry["batch_id"])
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def get_batch(
+    services: Services, principal: Principal, batch_id: str, after: str | None = None
+) -> dict[str, Any]:
+    """The batch for its submitter: counts by outcome, timing, and a page of the items that
+    did not become cases (``after``: the ``next`` of the page before)."""
+    principal.require(UPSTREAM)
+    stored = services.cases.get_batch(batch_id)
+    if stored is None or stored[0]["submitted_by"] != principal.subject:
+        raise NotFound(f"batch {batch_id} does not exist")
+    start = 0
+    if after is not None:
+        if not after.isdigit():
+            raise Invalid("not a page token", [Problem("next", "not one this API gave")])
+        start = int(after)
+    problems = services.cases.batch_problems(batch_id, start, FAILURES_PAGE + 1)
+    view = _view(*stored)
+    view["failures"] = problems[:FAILURES_PAGE]
+    view["next"] = (
+        str(problems[FAILURES_PAGE - 1]["index"] + 1) if len(problems) > FAILURES_PAGE else None
+    )
+    return view
+
+
+def batch_view(services: Services, batch_id: str) -> dict[str, Any]:
+    stored = services.cases.get_batch(batch_id)
+    if stored is None:
+        raise NotFound(f"batch {batch_id} does not exist")
+    return _view(*stored)
+
+
+def _view(batch: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    done = sum(counts.values())
+    return {
+        "id": batch["id"],
+        "procedure": batch["procedure"],
+        "organization": batch["organization"],
+        "all_or_nothing": batch["all_or_nothing"],
+        "total": batch["total"],
+        "counts": {"queued": batch["total"] - done, **dict(sorted(counts.items()))},
+        "created_at": batch["created_at"],
+        "finished_at": batch.get("finished_at"),
+    }
+
+
+# --- the worker -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueMessage:
+    """One message of the work queue as the worker gets it."""
+
+    message_id: str
+    body: str  # JSON: {"kind": "expand", ...} or {"kind": "item", ...}
+    receive_count: int  # this delivery's number (SQS ApproximateReceiveCount)
+
+
+def work(services: Services, messages: list[QueueMessage]) -> list[str]:
+    """The worker: expand batches and make their items' cases; returns the ids of the
+    messages to deliver again (an outage). The cases' events of the whole delivery go out
+    together afterwards, up to ten cases a PutEvents call."""
+    collected: list[Any] = []
+    deferring = dataclasses.replace(services, deferred_events=collected)
+    again = []
+    for message in messages:
+        try:
+            body = json.loads(message.body)
+            kind = body.get("kind") if isinstance(body, dict) else None
+            if kind not in ("expand", "item"):
+                raise ValueError(kind)
+        except ValueError:
+            log.warning("a work message of no known kind was dropped")
+            continue
+        try:
+            if kind == "expand":
+                _expand(deferring, str(body["batch"]), int(body["start"]))
+            else:
+                last = message.receive_count >= services.settings.queue_max_receives
+                _make_item(deferring, body, last)
+        except Unavailable as error:
+            last = message.receive_count >= services.settings.queue_max_receives
+            if not (last and kind == "item" and _give_up(deferring, body, error.message)):
+                again.append(message.message_id)
+    publish_events(services, collected)
+    return again
+
+
+def _expand(services: Services, batch_id: str, start: int) -> None:
+    """Queue items ``start`` to ``start + EXPAND_CHUNK`` of the batch, then the rest's
+    expansion; sending again what a redelivery sent already is harmless."""
+    lines = services.documents.get(items_key(batch_id)).decode("utf-8").splitlines()
+    chunk = lines[start : start + EXPAND_CHUNK]
+    messages = [
+        {"kind": "item", "batch": batch_id, "index": start + offset, **json.loads(line)}
+        for offset, line in enumerate(chunk)
+    ]
+    if start + EXPAND_CHUNK < len(lines):
+        messages.append({"kind": "expand", "batch": batch_id, "start": start + EXPAND_CHUNK})
+    services.queue.send(messages)
+
+
+def _make_item(services: Services, body: dict[str, Any], last: bool) -> None:
+    batch_id, index = str(body["batch"]), int(body["index"])
+    stored = services.cases.get_batch(batch_id)
+    if stored is None:
+        log.warning("an item of an unknown batch was dropped")
+        return
+    batch = stored[0]
+    upstream = Principal(batch["submitted_by"], batch["username"], frozenset({UPSTREAM}), None)
+    case_body = {
+        "procedure": batch["procedure"],
+        "organization": batch["organization"],
+        "data": body["data"],
+    }
+    try:
+        case = _made(
+            services, intake.submit_case(services, upstream, case_body, str(body["key"])).case, last
+        )
+        outcome: dict[str, Any] = {"state": case.status, "case_id": case.id}
+    except (Invalid, Malformed, Forbidden) as error:
+        outcome = {"state": ITEM_INVALID, "errors": _item_problems(index, error)}
+    except Conflict as error:
+        if not any(p.field == "headers.Idempotency-Key" for p in error.details):
+            raise Unavailable(error.message) from error  # a race lost: try again
+        outcome = {"state": ITEM_INVALID, "errors": _item_problems(index, error)}
+    _record(services, batch_id, index, str(body["key"]), outcome)
+
+
+def _made(services: Services, case: Case, last: bool) -> Case:
+    """``case`` once its automatic steps are done: a case a crashed worker left halfway
+    (found again under its key) is taken on if its step is due, and one whose step is
+    not done yet (postponed, or held by another worker's lease) is tried again on the next
+    delivery (Unavailable), unless this is the last: then it is recorded as it stands, and
+    the sweep finishes it."""
+    if case.status in ENDS or case.automatic_step() is None:
+        return case
+    if is_due(case, services.clock()):
+        case = continue_case(services, case)
+    if case.status not in ENDS and case.automatic_step() is not None and not last:
+        raise Unavailable(f"case {case.id} is not done yet")
+    return case
+
+
+def _item_problems(index: int, error: DomainError) -> list[dict[str, str]]:
+    """The error's problems, each field named within the batch (``items[3].data.x``)."""
+    problems = error.details or [Problem("data", error.message)]
+    return [
+        {
+            "field": f"items[{index}].key"
+            if p.field == "headers.Idempotency-Key"
+            else f"items[{index}].{p.field}",
+            "problem": p.problem,
+        }
+        for p in problems
+    ]
+
+
+def _give_up(services: Services, body: dict[str, Any], reason: str) -> bool:
+    """The last delivery of an item failed: record it as failed (True), so the batch ends
+    (False: that failed too; the message goes to the dead-letter queue)."""
+    outcome = {
+        "state": ITEM_FAILED,
+        "errors": [{"field": f"items[{body['index']}]", "problem": reason}],
+    }
+    try:
+        _record(services, str(body["batch"]), int(body["index"]), str(body["key"]), outcome)
+    except Unavailable:
+        return False
+    return True
+
+
+def _record(
+    services: Services, batch_id: str, index: int, key: str, outcome: dict[str, Any]
+) -> None:
+    """Record an item's outcome once (a redelivery finds it recorded) with the batch's
+    counters, then the progress the batch reached."""
+    services.cases.record_item(batch_id, {"index": index, "key": key, **outcome})
+    report_progress(services, batch_id)
+
+
+def report_progress(services: Services, batch_id: str) -> None:
+    """A `Batch Progress` event for each tenth of the batch newly passed (one event for
+    several at once) and at the end, committed with the batch's new progress."""
+    stored = services.cases.get_batch(batch_id)
+    if stored is None:
+        return
+    batch, counts = stored
+    done = sum(counts.values())
+    tenth = done * 10 // batch["total"]
+    progress = batch.get("progress") or {"sequence": 1, "tenth": 0}
+    if tenth <= progress["tenth"]:
+        return
+    now = iso(services.clock())
+    event = BatchProgress.of(batch, counts, progress["sequence"] + 1, now)
+    changed = {
+        **batch,
+        "progress": {"sequence": event.sequence, "tenth": tenth},
+        "finished_at": now if done >= batch["total"] else None,
+    }
+    if services.cases.progress_batch(changed, progress["sequence"], event):
+        publish_events(services, [event])

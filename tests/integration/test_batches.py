@@ -1,0 +1,284 @@
+"""Batches (POST /v1/batches): a case per valid item through the work queue and the worker,
+each invalid item reported with its field, counts and progress events, and no second case,
+number or document when a message comes again or the same keys are submitted again.
+
+Hostile input, written down: no token 401; an officer's or an admin's token 403; another
+upstream system reading the batch 404; a body that is not JSON 400; a body over 1 MB 413;
+an envelope that is wrong (no items, an item without key, a key twice, an unknown field)
+422 naming each field; the same Idempotency-Key with another body 409.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from tests.conftest import Stack, procedure_example, send_json, submit, work_batches
+
+UPSTREAM = "cong-dich-vu"
+ORG = "phuong-ba-dinh"
+
+
+def _post(
+    client: Client, stack: Stack, body: Any, key: str | None = None, user: str = UPSTREAM
+) -> Any:
+    """POST /v1/batches as ``user`` (a fresh Idempotency-Key unless given); a str body as is."""
+    headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+    if isinstance(body, str):
+        headers |= {**stack.auth(user), "Content-Type": "application/json"}
+        return client.http.post("/v1/batches", headers=headers, body=body)
+    return send_json(client, stack, "POST", "/v1/batches", body, user, headers)
+
+
+def _items(example: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    items = []
+    for n in range(count):
+        data = copy.deepcopy(example)
+        data["member"]["party_card_number"] = f"{70000000 + n:08d}"
+        items.append({"key": f"receipt-{uuid.uuid4().hex[:10]}-{n}", "data": data})
+    return items
+
+
+@pytest.fixture(scope="module")
+def example(client: Client, stack: Stack) -> dict[str, Any]:
+    return procedure_example(client, stack, "dang-phi")
+
+
+def _batch(
+    client: Client, stack: Stack, batch_id: str, user: str = UPSTREAM, after: str | None = None
+) -> Any:
+    path = f"/v1/batches/{batch_id}" + (f"?next={after}" if after else "")
+    return client.http.get(path, headers=stack.auth(user))
+
+
+def _progress(events: list[dict[str, Any]], batch_id: str) -> list[dict[str, Any]]:
+    return [
+        e["detail"]
+        for e in events
+        if e["detail-type"] == "Batch Progress" and e["detail"]["batch_id"] == batch_id
+    ]
+
+
+def test_a_batch_makes_a_case_per_valid_item_and_names_each_invalid_one(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 8)
+    items[2]["data"]["amount"] = "hai trăm"  # not a number
+    items[5]["data"]["member"]["full_name"] = "Lª V¨n Hïng"  # TCVN3 read as Latin-1
+    stack.drain_events()
+    accepted = _post(client, stack, {"procedure": "dang-phi", "organization": ORG, "items": items})
+    assert accepted.status_code == 202, accepted.json_body
+    batch = accepted.json_body
+    assert batch["total"] == 8 and batch["counts"] == {"queued": 8}
+
+    assert work_batches(stack) >= 9  # the expansion, then one message per item
+    done = _batch(client, stack, batch["id"]).json_body
+    assert done["counts"] == {"queued": 0, "archived": 6, "invalid": 2}
+    assert done["finished_at"] is not None
+    assert [f["index"] for f in done["failures"]] == [2, 5]
+    assert done["failures"][0]["errors"][0]["field"] == "items[2].data.amount"
+    assert done["failures"][1]["errors"][0]["field"] == "items[5].data.member.full_name"
+    assert done["next"] is None
+
+    # each valid item is the case its key names: POST /v1/cases with the key finds it
+    again = submit(
+        client,
+        stack,
+        {"procedure": "dang-phi", "organization": ORG, "data": items[0]["data"]},
+        items[0]["key"],
+    )
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json_body["status"] == "archived"
+
+    progress = _progress(stack.drain_events(), batch["id"])
+    assert progress[0]["counts"] == {"total": 8, "queued": 8}  # at the start
+    assert progress[-1]["counts"] == {"total": 8, "queued": 0, "archived": 6, "invalid": 2}
+    assert len({p["event_id"] for p in progress}) == len(progress)
+    assert all(
+        set(p) == {"event_id", "batch_id", "upstream", "counts", "occurred_at"} for p in progress
+    )
+
+
+def test_a_message_delivered_again_makes_no_second_case_number_or_count(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 3)
+    batch = _post(
+        client, stack, {"procedure": "dang-phi", "organization": ORG, "items": items}
+    ).json_body
+    work_batches(stack)
+    first = _batch(client, stack, batch["id"]).json_body
+    numbers = {
+        submit(
+            client,
+            stack,
+            {"procedure": "dang-phi", "organization": ORG, "data": i["data"]},
+            i["key"],
+        ).json_body["number"]
+        for i in items
+    }
+    # SQS delivers at least once: the expansion and every item come again
+    import app as hoso_app
+
+    queue = hoso_app.wired()[0].queue
+    queue.send([{"kind": "expand", "batch": batch["id"], "start": 0}])
+    assert work_batches(stack) >= 4
+    assert _batch(client, stack, batch["id"]).json_body["counts"] == first["counts"]
+    again = {
+        submit(
+            client,
+            stack,
+            {"procedure": "dang-phi", "organization": ORG, "data": i["data"]},
+            i["key"],
+        ).json_body["number"]
+        for i in items
+    }
+    assert again == numbers and len(numbers) == 3
+
+
+def test_the_same_request_again_is_the_same_batch_and_another_body_is_409(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    key = str(uuid.uuid4())
+    body = {"procedure": "dang-phi", "organization": ORG, "items": _items(example, 2)}
+    first = _post(client, stack, body, key)
+    second = _post(client, stack, body, key)
+    assert second.status_code == 202 and second.headers.get("Idempotent-Replayed") == "true"
+    assert second.json_body["id"] == first.json_body["id"]
+    other = _post(client, stack, {**body, "items": body["items"][:1]}, key)
+    assert other.status_code == 409
+    assert other.json_body["error"]["details"][0]["field"] == "headers.Idempotency-Key"
+    work_batches(stack)
+
+
+def test_all_or_nothing_refuses_the_whole_batch_for_one_invalid_item(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 3)
+    items[1]["data"]["amount"] = -5
+    refused = _post(
+        client,
+        stack,
+        {"procedure": "dang-phi", "organization": ORG, "items": items, "all_or_nothing": True},
+    )
+    assert refused.status_code == 422
+    assert [d["field"] for d in refused.json_body["error"]["details"]] == ["items[1].data.amount"]
+    work_batches(stack)
+    replay = submit(
+        client,
+        stack,
+        {"procedure": "dang-phi", "organization": ORG, "data": items[0]["data"]},
+        items[0]["key"],
+    )
+    assert replay.headers.get("Idempotent-Replayed") is None  # no case was made for it
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fields"),
+    [
+        ("{not json", 400, None),
+        ({"procedure": "dang-phi", "organization": ORG}, 422, ["items"]),
+        ({"procedure": "dang-phi", "organization": ORG, "items": []}, 422, ["items"]),
+        (
+            {"procedure": "dang-phi", "organization": ORG, "items": [{"data": {}}]},
+            422,
+            ["items[0].key"],
+        ),
+        (
+            {
+                "procedure": "dang-phi",
+                "organization": ORG,
+                "items": [{"key": "k", "data": {}}, {"key": "k", "data": {}}],
+            },
+            422,
+            ["items[1].key"],
+        ),
+        (
+            {"procedure": "dang-phi", "organization": ORG, "items": [{"key": "k", "data": 3}]},
+            422,
+            ["items[0].data"],
+        ),
+        (
+            {
+                "procedure": "dang-phi",
+                "organization": ORG,
+                "items": [{"key": "k", "data": {}, "x": 1}],
+            },
+            422,
+            ["items[0].x"],
+        ),
+        (
+            {"procedure": "khong-co", "organization": ORG, "items": [{"key": "k", "data": {}}]},
+            422,
+            ["procedure"],
+        ),
+        (
+            {
+                "procedure": "dang-phi",
+                "organization": "khong-co",
+                "items": [{"key": "k", "data": {}}],
+            },
+            422,
+            ["organization"],
+        ),
+        (
+            {
+                "procedure": "dang-phi",
+                "organization": ORG,
+                "items": [{"key": "k", "data": {}}],
+                "all_or_nothing": "yes",
+            },
+            422,
+            ["all_or_nothing"],
+        ),
+    ],
+    ids=[
+        "not json",
+        "no items",
+        "empty items",
+        "no key",
+        "a key twice",
+        "data not an object",
+        "unknown item field",
+        "unknown procedure",
+        "unknown organization",
+        "all_or_nothing not a boolean",
+    ],
+)
+def test_a_wrong_envelope_is_refused_naming_each_field(
+    client: Client, stack: Stack, body: Any, status: int, fields: list[str] | None
+) -> None:
+    answer = _post(client, stack, body)
+    assert answer.status_code == status, answer.json_body
+    if fields is not None:
+        assert [d["field"] for d in answer.json_body["error"]["details"]] == fields
+
+
+def test_strangers_get_nothing(client: Client, stack: Stack, example: dict[str, Any]) -> None:
+    body = {"procedure": "dang-phi", "organization": ORG, "items": _items(example, 1)}
+    assert client.http.post("/v1/batches", body=json.dumps(body)).status_code == 401
+    forged = {
+        "Authorization": "Bearer " + stack.token(UPSTREAM)[:-4] + "AAAA",
+        "Idempotency-Key": "x",
+    }
+    assert client.http.post("/v1/batches", headers=forged, body=json.dumps(body)).status_code == 401
+    for person in ("canbo-badinh", "quan-tri", "luu-tru"):
+        assert _post(client, stack, body, user=person).status_code == 403
+    too_big = {**body, "padding": "x" * 1_000_001}
+    assert _post(client, stack, too_big).status_code == 413
+    batch = _post(client, stack, body).json_body
+    other = stack.add_person("upstream", ORG, groups=["upstream"])
+    assert _batch(client, stack, batch["id"], user=other).status_code == 404
+    assert _batch(client, stack, batch["id"], user="canbo-badinh").status_code == 403
+    assert _batch(client, stack, str(uuid.uuid4())).status_code == 404
+    assert _batch(client, stack, batch["id"], after="abc").status_code == 422
+    work_batches(stack)
+    assert (
+        send_json(client, stack, "GET", f"/v1/batches/{batch['id']}", None, UPSTREAM).status_code
+        == 200
+    )
