@@ -37,7 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from bench.run import _local_signer, _machine
+from bench.run import _local_signer, _machine, _times
 from infra.servers import HOST, free_port
 from signing.devpki import DevPki
 from signing.pades import LEVEL_B_LTA, SignatureBox, SignatureRequest, TrustSettings, sign_pdf
@@ -55,13 +55,8 @@ RECEIPT_LINES = [
 
 
 def _median_ms(action: Callable[[], Any], repeat: int) -> float:
-    action()  # the first call loads what the rest reuse
-    spent = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        spent.append((time.perf_counter() - start) * 1000)
-    return statistics.median(spent)
+    """The median of ``repeat`` calls after a first one (which loads what the rest reuse)."""
+    return _times(action, repeat)[1]
 
 
 def floor_document() -> bytes:

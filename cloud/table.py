@@ -548,6 +548,15 @@ class CaseTable:
         return found[:limit]
 
     # --- batches ----------------------------------------------------------------------------
+    def _committed(self, items: list[Item], what: str) -> bool:
+        """Run one transaction; False when a condition failed (someone was first)."""
+        try:
+            with aws_errors(SERVICE, _race_lost(what)):
+                self._db.transact_write_items(TransactItems=items)
+        except Conflict:
+            return False
+        return True
+
     def create_batch(
         self, batch: dict[str, Any], first: BatchProgress, idempotency: tuple[str, str, str]
     ) -> bool:
@@ -574,12 +583,7 @@ class CaseTable:
             },
             _outbox_put(self._table, first),
         ]
-        try:
-            with aws_errors(SERVICE, _race_lost(f"batch {batch['id']}")):
-                self._db.transact_write_items(TransactItems=items)
-        except Conflict:
-            return False
-        return True
+        return self._committed(items, f"batch {batch['id']}")
 
     def get_batch_idempotency(self, caller: str, key: str) -> dict[str, Any] | None:
         return self._get(f"BATCHKEY#{caller}#{key}")
@@ -627,12 +631,7 @@ class CaseTable:
                 }
             },
         ]
-        try:
-            with aws_errors(SERVICE, _race_lost(f"item {outcome['index']} of batch {batch_id}")):
-                self._db.transact_write_items(TransactItems=items)
-        except Conflict:
-            return False
-        return True
+        return self._committed(items, f"item {outcome['index']} of batch {batch_id}")
 
     def batch_problems(self, batch_id: str, start: int, limit: int) -> list[dict[str, Any]]:
         """The items of a batch that did not become cases, from index ``start``, in order."""
@@ -670,9 +669,4 @@ class CaseTable:
             },
             _outbox_put(self._table, event),
         ]
-        try:
-            with aws_errors(SERVICE, _race_lost(f"batch {batch['id']}")):
-                self._db.transact_write_items(TransactItems=items)
-        except Conflict:
-            return False
-        return True
+        return self._committed(items, f"batch {batch['id']}")
