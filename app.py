@@ -77,6 +77,11 @@ def _caller(request: Request | None) -> tuple[Services, Principal]:
     return services, caller(services, verifier.verify(request.headers.get("authorization")))
 
 
+def _replayed(created: bool) -> dict[str, str]:
+    """The header that says an Idempotency-Key's earlier answer is given again."""
+    return {} if created else {"Idempotent-Replayed": "true"}
+
+
 def _body(request: Request, services: Services) -> Any:
     return read_json(request.raw_body or b"", services.settings.max_body_bytes)
 
@@ -162,8 +167,7 @@ def submit_case() -> Response:
     result = intake.submit_case(
         services, principal, _body(request, services), request.headers.get("idempotency-key")
     )
-    replayed = {"Idempotent-Replayed": "true"} if not result.created else {}
-    return _json(201, result.case.public_view(), replayed)
+    return _json(201, result.case.public_view(), _replayed(result.created))
 
 
 @app.route("/v1/cases/{case_id}")
@@ -265,8 +269,7 @@ def submit_batch() -> Response:
     result = batches.submit_batch(
         services, principal, _body(request, services), request.headers.get("idempotency-key")
     )
-    replayed = {"Idempotent-Replayed": "true"} if not result.created else {}
-    return _json(202, result.batch, replayed)
+    return _json(202, result.batch, _replayed(result.created))
 
 
 @app.route("/v1/batches/{batch_id}")
@@ -363,7 +366,7 @@ def import_record() -> Response:
         *_pdf_body(request),
         request.headers.get("idempotency-key"),
     )
-    return _json(201, record, {} if created else {"Idempotent-Replayed": "true"})
+    return _json(201, record, _replayed(created))
 
 
 @app.route("/v1/records/{record_id}/manifest")

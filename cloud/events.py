@@ -25,13 +25,8 @@ class EventBus:
         some entries and take the others). Raises Unavailable if it took none."""
         if not events:
             return []
-        response = self._put_entries([self._entry(e.detail_type, e.detail()) for e in events])
-        results = response.get("Entries", [])
-        taken = [e for e, result in zip(events, results, strict=False) if "EventId" in result]
-        if not taken:
-            code = next((r.get("ErrorCode") for r in results if r.get("ErrorCode")), "Failed")
-            raise Unavailable(f"the event bus did not take the events ({code})")
-        return taken
+        taken = self._put([self._entry(e.detail_type, e.detail()) for e in events])
+        return [event for event, took in zip(events, taken, strict=False) if took]
 
     def publish_integrity_failure(self, record_id: str, problem: str, occurred_at: str) -> None:
         """A `Record Integrity Failed` event: the record's id and the problem, no content."""
@@ -41,10 +36,7 @@ class EventBus:
             "problem": problem,
             "occurred_at": occurred_at,
         }
-        response = self._put_entries([self._entry(INTEGRITY_DETAIL_TYPE, detail)])
-        if response.get("FailedEntryCount"):
-            code = response["Entries"][0].get("ErrorCode", "Failed")
-            raise Unavailable(f"the event bus did not take the event ({code})")
+        self._put([self._entry(INTEGRITY_DETAIL_TYPE, detail)])
 
     def _entry(self, detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -55,7 +47,13 @@ class EventBus:
             "Resources": [],
         }
 
-    def _put_entries(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    def _put(self, entries: list[dict[str, Any]]) -> list[bool]:
+        """One PutEvents call: whether EventBridge took each entry; Unavailable if none."""
         with aws_errors("the event bus"):
-            response: dict[str, Any] = self._events.put_events(Entries=entries)
-        return response
+            response = self._events.put_events(Entries=entries)
+        results = response.get("Entries", [])
+        taken = ["EventId" in result for result in results]
+        if not any(taken):
+            code = next((r.get("ErrorCode") for r in results if r.get("ErrorCode")), "Failed")
+            raise Unavailable(f"the event bus did not take the events ({code})")
+        return taken

@@ -222,6 +222,16 @@ class CaseTable:
             )
         return int(response["Attributes"]["n"]["N"])
 
+    def _committed(self, items: list[Item], what: str) -> bool:
+        """Run one transaction about ``what``; False when a condition failed (someone else
+        was first)."""
+        try:
+            with aws_errors(SERVICE, _race_lost(what)):
+                self._db.transact_write_items(TransactItems=items)
+        except Conflict:
+            return False
+        return True
+
     def create_case(
         self,
         case: Case,
@@ -254,10 +264,7 @@ class CaseTable:
             },
             *(_outbox_put(self._table, e) for e in events),
         ]
-        try:
-            with aws_errors(SERVICE, _race_lost(f"case {case.id}")):
-                self._db.transact_write_items(TransactItems=items)
-        except Conflict:
+        if not self._committed(items, f"case {case.id}"):
             return False
         _log_state_changes(events)
         return True
@@ -548,15 +555,6 @@ class CaseTable:
         return found[:limit]
 
     # --- batches ----------------------------------------------------------------------------
-    def _committed(self, items: list[Item], what: str) -> bool:
-        """Run one transaction; False when a condition failed (someone was first)."""
-        try:
-            with aws_errors(SERVICE, _race_lost(what)):
-                self._db.transact_write_items(TransactItems=items)
-        except Conflict:
-            return False
-        return True
-
     def create_batch(
         self, batch: dict[str, Any], first: BatchProgress, idempotency: tuple[str, str, str]
     ) -> bool:
@@ -609,9 +607,9 @@ class CaseTable:
         redelivered message). Items that did not become cases are listed by
         ``batch_problems``."""
         state = str(outcome["state"])
-        extra: dict[str, Item] = {"item_state": {"S": state}}
+        extra: dict[str, Item] = {}
         if state in PROBLEM_OUTCOMES:
-            extra |= {"bp_batch": {"S": batch_id}, "bp_index": {"N": str(outcome["index"])}}
+            extra = {"bp_batch": {"S": batch_id}, "bp_index": {"N": str(outcome["index"])}}
         items = [
             {
                 "Put": {

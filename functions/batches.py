@@ -50,6 +50,7 @@ from functions.model import (
     REJECTED,
     BatchProgress,
     Case,
+    batch_counts,
 )
 from functions.publish import publish_events
 from functions.schedule import is_due, iso
@@ -86,7 +87,7 @@ def submit_batch(
     """Accept ``{"procedure", "organization", "items": [{"key", "data"}], "all_or_nothing"}``:
     the envelope is checked now (422 naming each field), each item's data by the worker."""
     principal.require(UPSTREAM)
-    key = intake.idempotency_key(idempotency_key)
+    key = intake.idempotency_key_from(idempotency_key)
     fields = json_object(body)
     procedure, organization, items, all_or_nothing = _envelope(services, fields)
     lines = [
@@ -139,10 +140,7 @@ def _started(services: Services, batch: dict[str, Any], created: bool) -> BatchS
 def _envelope(
     services: Services, fields: dict[str, Any]
 ) -> tuple[str, str, list[dict[str, Any]], bool]:
-    problems = unknown_fields(fields, BATCH_FIELDS)
-    for name in ("procedure", "organization"):
-        if not isinstance(fields.get(name), str) or not fields.get(name):
-            problems.append(Problem(name, "required, a non-empty string"))
+    problems = unknown_fields(fields, BATCH_FIELDS) + intake.code_problems(fields)
     all_or_nothing = fields.get("all_or_nothing", False)
     if not isinstance(all_or_nothing, bool):
         problems.append(Problem("all_or_nothing", "true or false"))
@@ -175,17 +173,9 @@ def _envelope(
             break
     if problems:
         raise Invalid("the batch is not valid", problems[:50])
-    procedure = services.catalogue.get(fields["procedure"])
-    if procedure is None:
-        raise Invalid(
-            "unknown procedure", [Problem("procedure", f"no procedure {fields['procedure']!r}")]
-        )
-    organization = services.cases.get_organization(fields["organization"])
-    if organization is None:
-        raise Invalid(
-            "unknown organization",
-            [Problem("organization", f"no organization {fields['organization']!r}")],
-        )
+    procedure, organization = intake.catalogued(
+        services, fields["procedure"], fields["organization"]
+    )
     intake.step_organizations(services, procedure, organization)
     if all_or_nothing:
         problems = [
@@ -206,9 +196,10 @@ def _data_problems(procedure: Procedure, data: dict[str, Any], index: int) -> li
     problems: list[Problem] = []
     normalized = normalize(data, "data", problems)
     if not problems:
-        problems = [Problem(path, message) for path, message in procedure.schema_errors(normalized)]
-    if not problems:
-        problems = [Problem(path, message) for path, message in procedure.rule_errors(normalized)]
+        try:
+            intake.check_data(procedure, normalized)
+        except Invalid as error:
+            problems = error.details
     return [Problem(f"items[{index}].{p.field}", p.problem) for p in problems]
 
 
@@ -260,14 +251,13 @@ def batch_view(services: Services, batch_id: str) -> dict[str, Any]:
 
 
 def _view(batch: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
-    done = sum(counts.values())
     return {
         "id": batch["id"],
         "procedure": batch["procedure"],
         "organization": batch["organization"],
         "all_or_nothing": batch["all_or_nothing"],
         "total": batch["total"],
-        "counts": {"queued": batch["total"] - done, **dict(sorted(counts.items()))},
+        "counts": batch_counts(batch["total"], counts),
         "created_at": batch["created_at"],
         "finished_at": batch.get("finished_at"),
     }
@@ -301,14 +291,13 @@ def work(services: Services, messages: list[QueueMessage]) -> list[str]:
         except ValueError:
             log.warning("a work message of no known kind was dropped")
             continue
+        last = message.receive_count >= services.settings.queue_max_receives
         try:
             if kind == "expand":
                 _expand(deferring, str(body["batch"]), int(body["start"]))
             else:
-                last = message.receive_count >= services.settings.queue_max_receives
                 _make_item(deferring, body, last)
         except Unavailable as error:
-            last = message.receive_count >= services.settings.queue_max_receives
             if not (last and kind == "item" and _give_up(deferring, body, error.message)):
                 again.append(message.message_id)
     publish_events(services, collected)

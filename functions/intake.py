@@ -52,7 +52,7 @@ def submit_case(
     the sweep seals it later. Once the case is stored the answer is the case as stored.
     """
     principal.require("upstream")
-    key = _idempotency_key(idempotency_key)
+    key = idempotency_key_from(idempotency_key)
     procedure, organization, data, warnings = _validate(services, body)
     targets = step_organizations(services, procedure, organization)
     request_hash = _request_hash(procedure.code, organization["code"], data)
@@ -77,24 +77,20 @@ def submit_case(
     return Submission(continue_case(services, case), created=True)
 
 
-def idempotency_key(value: str | None) -> str:
-    """The key of an Idempotency-Key header (a batch's too); Malformed if missing or unusable."""
-    return _idempotency_key(value)
-
-
 def usable_key(key: str) -> bool:
     """Whether ``key`` may be an idempotency key: a batch item's ``key`` is one."""
     return bool(key.strip()) and len(key.strip()) <= MAX_IDEMPOTENCY_KEY and key.isprintable()
 
 
-def _idempotency_key(value: str | None) -> str:
+def idempotency_key_from(value: str | None) -> str:
+    """The key of an Idempotency-Key header (a batch's too); Malformed if missing or unusable."""
     key = (value or "").strip()
     if not key:
         raise Malformed(
             "the Idempotency-Key header is required",
             [Problem("headers.Idempotency-Key", "missing")],
         )
-    if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+    if not usable_key(key):
         raise Malformed(
             "the Idempotency-Key header is not usable",
             [
@@ -120,9 +116,7 @@ def _validate(
         # organisation are codes (a code is no word: "phuong-thu-e58da5" reads as VNI
         # keystrokes), checked against the catalogue and the directory instead
         body = {**body, "data": normalize(body["data"], "data", problems, warnings)}
-    for name in ("procedure", "organization"):
-        if not isinstance(body.get(name), str) or not body.get(name):
-            problems.append(Problem(name, "required, a non-empty string"))
+    problems += code_problems(body)
     if not isinstance(body.get("data"), dict):
         problems.append(Problem("data", "required, a JSON object"))
     unknown = sorted(set(body) - {"procedure", "organization", "data"})
@@ -130,30 +124,53 @@ def _validate(
     if problems:
         raise Invalid("the case is not valid", problems)
 
-    procedure = services.catalogue.get(body["procedure"])
+    procedure, organization = catalogued(services, body["procedure"], body["organization"])
+    check_data(procedure, body["data"])
+    return procedure, organization, body["data"], warnings
+
+
+def code_problems(body: dict[str, Any]) -> list[Problem]:
+    """A problem for the procedure or organisation code that is missing or not a string."""
+    return [
+        Problem(name, "required, a non-empty string")
+        for name in ("procedure", "organization")
+        if not isinstance(body.get(name), str) or not body.get(name)
+    ]
+
+
+def catalogued(
+    services: Services, procedure_code: str, organization_code: str
+) -> tuple[Procedure, dict[str, Any]]:
+    """The procedure of the catalogue and the organisation of the directory these codes
+    name; Invalid naming the one that is unknown."""
+    procedure = services.catalogue.get(procedure_code)
     if procedure is None:
         raise Invalid(
-            "unknown procedure", [Problem("procedure", f"no procedure {body['procedure']!r}")]
+            "unknown procedure", [Problem("procedure", f"no procedure {procedure_code!r}")]
         )
-    organization = services.cases.get_organization(body["organization"])
+    organization = services.cases.get_organization(organization_code)
     if organization is None:
         raise Invalid(
             "unknown organization",
-            [Problem("organization", f"no organization {body['organization']!r}")],
+            [Problem("organization", f"no organization {organization_code!r}")],
         )
-    errors = procedure.schema_errors(body["data"])
+    return procedure, organization
+
+
+def check_data(procedure: Procedure, data: Any) -> None:
+    """Invalid unless normalised ``data`` matches the procedure's schema, then its rules."""
+    errors = procedure.schema_errors(data)
     if errors:
         raise Invalid(
             "the case data does not match the procedure's schema",
             [Problem(path, message) for path, message in errors],
         )
-    broken = procedure.rule_errors(body["data"])
+    broken = procedure.rule_errors(data)
     if broken:
         raise Invalid(
             "the case data breaks the procedure's rules",
             [Problem(path, message) for path, message in broken],
         )
-    return procedure, organization, body["data"], warnings
 
 
 def step_organizations(

@@ -320,12 +320,11 @@ class BatchProgress:
     def of(
         cls, batch: dict[str, Any], counts: dict[str, int], sequence: int, occurred_at: str
     ) -> BatchProgress:
-        done = sum(counts.values())
         return cls(
             event_id=f"{batch['id']}:progress:{sequence}",
             batch_id=batch["id"],
             upstream=batch["submitted_by"],
-            counts={"total": batch["total"], "queued": batch["total"] - done, **counts},
+            counts={"total": batch["total"], **batch_counts(batch["total"], counts)},
             occurred_at=occurred_at,
             sequence=sequence,
         )
@@ -349,6 +348,12 @@ class BatchProgress:
 
 
 Event = StatusEvent | BatchProgress  # what the outbox holds
+
+
+def batch_counts(total: int, counts: dict[str, int]) -> dict[str, int]:
+    """A batch's counts by outcome, with ``queued`` for the items not done yet."""
+    return {"queued": total - sum(counts.values()), **dict(sorted(counts.items()))}
+
 
 # A batch item's outcome when it did not become a case (otherwise: its case's status)
 ITEM_INVALID = "invalid"  # its data is not a valid case

@@ -17,10 +17,9 @@ from typing import Any
 
 from chalice.cli.factory import CLIFactory
 
-from cloud.bootstrap import boto_client
 from functions.sweep import sweep
 from infra.gateway import local_api_server
-from infra.poller import poll_forever
+from infra.poller import serve
 from infra.servers import HOST, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,18 +37,6 @@ def _sweep_forever() -> None:
             sweep(hoso_app.wired()[0])
         except Exception:
             log.exception("the sweep failed; it runs again in %d s", SWEEP_SECONDS)
-
-
-def _poll_forever() -> None:
-    """What the SQS event source mapping does in AWS: the batch worker takes the work queue."""
-    import app as hoso_app  # once the stage's environment is set
-
-    services = hoso_app.wired()[0]
-    poll_forever(
-        boto_client(services.settings, "sqs"),
-        services.settings.work_queue_url,
-        hoso_app.batch_worker,
-    )
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -110,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
         (state_dir / "outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=2))
         print(_usage(outputs, state_dir), flush=True)
         threading.Thread(target=_sweep_forever, name="sweep", daemon=True).start()
-        threading.Thread(target=_poll_forever, name="batch-worker", daemon=True).start()
+        # what the SQS event source mapping does in AWS: the batch worker takes the queue
+        threading.Thread(target=serve, name="batch-worker", daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
 

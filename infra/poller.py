@@ -88,20 +88,26 @@ def poll_forever(sqs: Any, queue_url: str, handler: Handler, **options: Any) -> 
             time.sleep(5)
 
 
-def main() -> None:
-    import app as hoso_app  # the stage's environment is set
+def serve(visibility_seconds: int = VISIBILITY_SECONDS, batch_size: int = 10) -> None:
+    """The app's batch worker over the stage's work queue, with the app's wiring, until the
+    process ends (`make run`'s thread, this module's command, the tests' worker process)."""
+    import app as hoso_app  # once the stage's environment is set (and the wiring, if any)
     from cloud.bootstrap import boto_client
 
     services = hoso_app.wired()[0]
-    sqs = boto_client(services.settings, "sqs")
-    visibility = int(os.environ.get("HOSO_POLLER_VISIBILITY_SECONDS", str(VISIBILITY_SECONDS)))
-    batch_size = int(os.environ.get("HOSO_POLLER_BATCH_SIZE", "10"))
     poll_forever(
-        sqs,
+        boto_client(services.settings, "sqs"),
         services.settings.work_queue_url,
         hoso_app.batch_worker,
-        visibility_seconds=visibility,
+        visibility_seconds=visibility_seconds,
         batch_size=batch_size,
+    )
+
+
+def main() -> None:
+    serve(
+        int(os.environ.get("HOSO_POLLER_VISIBILITY_SECONDS", str(VISIBILITY_SECONDS))),
+        int(os.environ.get("HOSO_POLLER_BATCH_SIZE", "10")),
     )
 
 

@@ -12,21 +12,14 @@ import sys
 def main() -> None:
     offset, visibility, size = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     import app as hoso_app
-    from cloud.bootstrap import boto_client, build_services
-    from infra.poller import poll_forever
+    from cloud.bootstrap import build_services
+    from infra.poller import serve
 
     def clock() -> dt.datetime:
         return dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=offset)
 
     hoso_app.reset(build_services(clock=clock))
-    services = hoso_app.wired()[0]
-    poll_forever(
-        boto_client(services.settings, "sqs"),
-        services.settings.work_queue_url,
-        hoso_app.batch_worker,
-        visibility_seconds=visibility,
-        batch_size=size,
-    )
+    serve(visibility, size)
 
 
 if __name__ == "__main__":

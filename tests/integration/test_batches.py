@@ -104,6 +104,19 @@ def test_a_batch_makes_a_case_per_valid_item_and_names_each_invalid_one(
     )
 
 
+def _numbers(client: Client, stack: Stack, items: list[dict[str, Any]]) -> set[str]:
+    """The document numbers of the items' cases, each found by POST /v1/cases with its key."""
+    return {
+        submit(
+            client,
+            stack,
+            {"procedure": "dang-phi", "organization": ORG, "data": item["data"]},
+            item["key"],
+        ).json_body["number"]
+        for item in items
+    }
+
+
 def test_a_message_delivered_again_makes_no_second_case_number_or_count(
     client: Client, stack: Stack, example: dict[str, Any]
 ) -> None:
@@ -113,15 +126,7 @@ def test_a_message_delivered_again_makes_no_second_case_number_or_count(
     ).json_body
     work_batches(stack)
     first = _batch(client, stack, batch["id"]).json_body
-    numbers = {
-        submit(
-            client,
-            stack,
-            {"procedure": "dang-phi", "organization": ORG, "data": i["data"]},
-            i["key"],
-        ).json_body["number"]
-        for i in items
-    }
+    numbers = _numbers(client, stack, items)
     # SQS delivers at least once: the expansion and every item come again
     import app as hoso_app
 
@@ -129,15 +134,7 @@ def test_a_message_delivered_again_makes_no_second_case_number_or_count(
     queue.send([{"kind": "expand", "batch": batch["id"], "start": 0}])
     assert work_batches(stack) >= 4
     assert _batch(client, stack, batch["id"]).json_body["counts"] == first["counts"]
-    again = {
-        submit(
-            client,
-            stack,
-            {"procedure": "dang-phi", "organization": ORG, "data": i["data"]},
-            i["key"],
-        ).json_body["number"]
-        for i in items
-    }
+    again = _numbers(client, stack, items)
     assert again == numbers and len(numbers) == 3
 
 
