@@ -282,6 +282,13 @@ def get_batch(batch_id: str) -> Response:
     return _json(200, batches.get_batch(services, principal, batch_id, after))
 
 
+@app.route("/v1/batches/{batch_id}/retries", methods=["POST"])
+@api
+def retry_batch(batch_id: str) -> Response:
+    services, principal = _caller(app.current_request)
+    return _json(202, batches.retry_batch(services, principal, batch_id))
+
+
 # Chalice puts this into an SQS event source of its own function; ${Stage} is the template's
 # (the queue infra/template.yaml makes, whose mapping reports partial batch failures).
 @app.on_sqs_message(queue="hoso-work-${Stage}", batch_size=10)

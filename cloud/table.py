@@ -16,6 +16,8 @@ from botocore.exceptions import ClientError
 from cloud.errors import aws_errors, error_code
 from functions.errors import Conflict, DomainError
 from functions.model import (
+    ITEM_FAILED,
+    ITEM_RETRYING,
     PROBLEM_OUTCOMES,
     BatchProgress,
     Case,
@@ -607,15 +609,17 @@ class CaseTable:
         redelivered message). Items that did not become cases are listed by
         ``batch_problems``."""
         state = str(outcome["state"])
-        extra: dict[str, Item] = {}
+        extra: dict[str, Item] = {"outcome": {"S": state}}
         if state in PROBLEM_OUTCOMES:
-            extra = {"bp_batch": {"S": batch_id}, "bp_index": {"N": str(outcome["index"])}}
+            extra |= {"bp_batch": {"S": batch_id}, "bp_index": {"N": str(outcome["index"])}}
         items = [
             {
                 "Put": {
                     "TableName": self._table,
                     "Item": _doc(f"BATCH#{batch_id}#{outcome['index']:06d}", outcome, **extra),
-                    "ConditionExpression": "attribute_not_exists(pk)",
+                    # once: not recorded yet, or handed back by a retry
+                    "ConditionExpression": "attribute_not_exists(pk) OR outcome = :retrying",
+                    "ExpressionAttributeValues": {":retrying": {"S": ITEM_RETRYING}},
                 }
             },
             {
@@ -625,6 +629,39 @@ class CaseTable:
                     "UpdateExpression": "ADD #n :one",
                     "ExpressionAttributeNames": {"#n": f"{COUNT_PREFIX}{state}"},
                     "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        ]
+        return self._committed(items, f"item {outcome['index']} of batch {batch_id}")
+
+    def hand_back_item(self, batch_id: str, outcome: dict[str, Any]) -> bool:
+        """A failed item goes back to the queue's side of the batch (a retry): its outcome
+        becomes ``retrying`` (still listed, so that a retry cut short finds it again) and
+        the batch's failed counter loses it, once: False if it is not failed now."""
+        retrying = {**outcome, "state": ITEM_RETRYING}
+        items = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": f"BATCH#{batch_id}#{outcome['index']:06d}"}},
+                    "UpdateExpression": "SET #doc = :doc, outcome = :retrying",
+                    "ConditionExpression": "outcome = :failed",
+                    "ExpressionAttributeNames": {"#doc": "doc"},
+                    "ExpressionAttributeValues": {
+                        ":doc": {"S": json.dumps(retrying, ensure_ascii=False)},
+                        ":retrying": {"S": ITEM_RETRYING},
+                        ":failed": {"S": ITEM_FAILED},
+                    },
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": f"BATCH#{batch_id}"}},
+                    "UpdateExpression": "ADD #n :less",
+                    "ExpressionAttributeNames": {"#n": f"{COUNT_PREFIX}{ITEM_FAILED}"},
+                    "ExpressionAttributeValues": {":less": {"N": "-1"}},
                     "ConditionExpression": "attribute_exists(pk)",
                 }
             },

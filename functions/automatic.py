@@ -310,7 +310,7 @@ def retry_case(services: Services, principal: Principal, case_id: str) -> Case:
     case = services.cases.get_case(case_id)
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
-    return continue_case(services, _resume(services, case))
+    return continue_case(services, resume(services, case))
 
 
 def retry_failed(services: Services, principal: Principal, body: Any) -> list[str]:
@@ -324,7 +324,7 @@ def retry_failed(services: Services, principal: Principal, body: Any) -> list[st
         if case is None or case.failure is None or case.failure.reason != reason:
             continue  # the index lags: already retried
         try:
-            _resume(services, case, due_now=True)
+            resume(services, case, due_now=True)
         except (Conflict, Unavailable) as error:
             log.warning("case %s not resumed: %s", case_id, error.message)
             continue
@@ -344,7 +344,9 @@ def _reason(body: Any) -> str:
     return str(reason).strip()
 
 
-def _resume(services: Services, case: Case, due_now: bool = False) -> Case:
+def resume(services: Services, case: Case, due_now: bool = False) -> Case:
+    """A failed case back to the status it failed from, its automatic step scheduled
+    (``due_now``: at once); Conflict if it has not failed or its drafts are gone."""
     if case.status != FAILED or case.failure is None:
         raise Conflict(f"case {case.id} has not failed (it is {case.status})")
     if case.drafts_removed:

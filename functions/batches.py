@@ -16,6 +16,15 @@ could be made until the queue's last delivery). A ``Batch Progress`` event goes 
 the start, at every tenth of the items and at the end, through the outbox like every
 event. A worker that dies leaves its messages undeleted: delivered again, each finds its
 case made and its outcome recorded (or records it now), and reports the progress missed.
+
+``POST /v1/batches/{id}/retries`` tries the ``failed`` items again (those no case could be
+made for, and those whose case failed; ``invalid`` ones would fail the same way): the
+batch is reopened with a ``Batch Progress`` event, and a ``retry`` message has the worker
+hand each failed item back (``retrying``, no longer counted) and queue it again, marked so
+that a failed case is resumed where it stopped. Handing back is a conditional write, so
+two retries, or a redelivered retry message, queue an item at most twice, which its key
+makes harmless; an item handed back but not queued (the worker died in between) is
+queued by the retry message's next delivery, or by the next retry.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from typing import Any
 
 from functions import intake
 from functions.access import UPSTREAM, Principal
-from functions.automatic import continue_case
+from functions.automatic import continue_case, resume
 from functions.errors import (
     Conflict,
     DomainError,
@@ -47,6 +56,7 @@ from functions.model import (
     FAILED,
     ITEM_FAILED,
     ITEM_INVALID,
+    ITEM_RETRYING,
     REJECTED,
     BatchProgress,
     Case,
@@ -64,6 +74,7 @@ MAX_ITEMS = 100_000
 EXPAND_CHUNK = 500  # items one expand message queues
 ENDS = (ARCHIVED, FAILED, REJECTED)  # a case in one of these has nothing automatic ahead
 FAILURES_PAGE = 100
+ITEMS_KEPT_DAYS = 30  # infra/template.yaml's expire-batch-items rule
 BATCH_FIELDS = ("procedure", "organization", "items", "all_or_nothing")
 ITEM_FIELDS = ("key", "data")
 
@@ -217,6 +228,52 @@ def _replay(
     return batch_view(services, entry["batch_id"])
 
 
+def retry_batch(services: Services, principal: Principal, batch_id: str) -> dict[str, Any]:
+    """Reopen a batch for its failed items (its submitter); the worker queues them again.
+    Conflict when none failed, or when its items are no longer kept."""
+    batch, counts = _own_batch(services, principal, batch_id)
+    failed = counts.get(ITEM_FAILED, 0)
+    # none failed: perhaps a retry was cut short, its items handed back but not queued
+    going = failed or len(_problems(services, batch_id, {ITEM_RETRYING}, limit=MAX_ITEMS))
+    if not going:
+        raise Conflict(f"batch {batch_id} has no failed items to retry")
+    try:
+        services.documents.uploaded(items_key(batch_id))
+    except NotFound as error:
+        raise Conflict(
+            f"the items of batch {batch_id} are kept {ITEMS_KEPT_DAYS} days and are gone; "
+            "submit them again in a new batch"
+        ) from error
+    progress = batch.get("progress") or {"sequence": 1, "tenth": 0}
+    now = iso(services.clock())
+    event = BatchProgress.of(batch, counts, progress["sequence"] + 1, now)
+    done_after = sum(counts.values()) - failed
+    reopened = {
+        **batch,
+        "progress": {"sequence": event.sequence, "tenth": done_after * 10 // batch["total"]},
+        "finished_at": None,
+    }
+    if not services.cases.progress_batch(reopened, progress["sequence"], event):
+        raise Conflict(f"batch {batch_id} changed meanwhile; try again")
+    publish_events(services, [event])
+    services.queue.send([{"kind": "retry", "batch": batch_id, "start": 0}])
+    return {**_view(reopened, counts), "retrying": going}
+
+
+def _problems(
+    services: Services, batch_id: str, states: set[str], start: int = 0, limit: int = EXPAND_CHUNK
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the batch's listed items in one of ``states``, from ``start``."""
+    found: list[dict[str, Any]] = []
+    while len(found) < limit:
+        page = services.cases.batch_problems(batch_id, start, EXPAND_CHUNK)
+        found += [p for p in page if p["state"] in states]
+        if len(page) < EXPAND_CHUNK:
+            break
+        start = page[-1]["index"] + 1
+    return found[:limit]
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 
@@ -225,10 +282,7 @@ def get_batch(
 ) -> dict[str, Any]:
     """The batch for its submitter: counts by outcome, timing, and a page of the items that
     did not become cases (``after``: the ``next`` of the page before)."""
-    principal.require(UPSTREAM)
-    stored = services.cases.get_batch(batch_id)
-    if stored is None or stored[0]["submitted_by"] != principal.subject:
-        raise NotFound(f"batch {batch_id} does not exist")
+    stored = _own_batch(services, principal, batch_id)
     start = 0
     if after is not None:
         if not after.isdigit():
@@ -241,6 +295,17 @@ def get_batch(
         str(problems[FAILURES_PAGE - 1]["index"] + 1) if len(problems) > FAILURES_PAGE else None
     )
     return view
+
+
+def _own_batch(
+    services: Services, principal: Principal, batch_id: str
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The batch and its counts, for its submitter only (another caller: NotFound)."""
+    principal.require(UPSTREAM)
+    stored = services.cases.get_batch(batch_id)
+    if stored is None or stored[0]["submitted_by"] != principal.subject:
+        raise NotFound(f"batch {batch_id} does not exist")
+    return stored
 
 
 def batch_view(services: Services, batch_id: str) -> dict[str, Any]:
@@ -286,7 +351,7 @@ def work(services: Services, messages: list[QueueMessage]) -> list[str]:
         try:
             body = json.loads(message.body)
             kind = body.get("kind") if isinstance(body, dict) else None
-            if kind not in ("expand", "item"):
+            if kind not in ("expand", "item", "retry"):
                 raise ValueError(kind)
         except ValueError:
             log.warning("a work message of no known kind was dropped")
@@ -295,6 +360,8 @@ def work(services: Services, messages: list[QueueMessage]) -> list[str]:
         try:
             if kind == "expand":
                 _expand(deferring, str(body["batch"]), int(body["start"]))
+            elif kind == "retry":
+                _hand_back(deferring, str(body["batch"]), int(body["start"]))
             else:
                 _make_item(deferring, body, last)
         except Unavailable as error:
@@ -318,6 +385,25 @@ def _expand(services: Services, batch_id: str, start: int) -> None:
     services.queue.send(messages)
 
 
+def _hand_back(services: Services, batch_id: str, start: int) -> None:
+    """Queue again the failed items from ``start`` (up to ``EXPAND_CHUNK``), each handed
+    back first, then the rest's retry; a redelivery finds them handed back and queues
+    them again, which their keys make harmless."""
+    chosen = _problems(services, batch_id, {ITEM_FAILED, ITEM_RETRYING}, start)
+    if not chosen:
+        return
+    lines = services.documents.get(items_key(batch_id)).decode("utf-8").splitlines()
+    messages = [
+        {"kind": "item", "batch": batch_id, "index": item["index"], "retry": True}
+        | json.loads(lines[item["index"]])
+        for item in chosen
+        if item["state"] == ITEM_RETRYING or services.cases.hand_back_item(batch_id, item)
+    ]
+    if len(chosen) == EXPAND_CHUNK:
+        messages.append({"kind": "retry", "batch": batch_id, "start": chosen[-1]["index"] + 1})
+    services.queue.send(messages)
+
+
 def _make_item(services: Services, body: dict[str, Any], last: bool) -> None:
     batch_id, index = str(body["batch"]), int(body["index"])
     stored = services.cases.get_batch(batch_id)
@@ -332,10 +418,18 @@ def _make_item(services: Services, body: dict[str, Any], last: bool) -> None:
         "data": body["data"],
     }
     try:
-        case = _made(
-            services, intake.submit_case(services, upstream, case_body, str(body["key"])).case, last
-        )
+        case = intake.submit_case(services, upstream, case_body, str(body["key"])).case
+        if body.get("retry") and case.status == FAILED and not case.drafts_removed:
+            case = resume(services, case, due_now=True)
+        case = _made(services, case, last)
         outcome: dict[str, Any] = {"state": case.status, "case_id": case.id}
+        if case.failure is not None:
+            outcome["errors"] = [
+                {
+                    "field": f"items[{index}]",
+                    "problem": f"its case failed ({case.failure.reason}): {case.failure.message}",
+                }
+            ]
     except (Invalid, Malformed, Forbidden) as error:
         outcome = {"state": ITEM_INVALID, "errors": _item_problems(index, error)}
     except Conflict as error:

@@ -358,6 +358,7 @@ def batch_counts(total: int, counts: dict[str, int]) -> dict[str, int]:
 # A batch item's outcome when it did not become a case (otherwise: its case's status)
 ITEM_INVALID = "invalid"  # its data is not a valid case
 ITEM_FAILED = "failed"  # no case could be made until the queue's last delivery
+ITEM_RETRYING = "retrying"  # failed, handed back to the queue by a retry (not counted)
 PROBLEM_OUTCOMES = (ITEM_INVALID, ITEM_FAILED)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.access import CASE_READERS
+from functions.batches import ITEMS_KEPT_DAYS
 from functions.directory import (
     EMAIL,
     HELD_BY,
@@ -307,9 +308,11 @@ BATCH_FAILURE = _object(
     {
         "index": {"type": "integer"},
         "key": TEXT,
-        "state": {"enum": ["invalid", "failed"]},
+        "state": {"enum": ["invalid", "failed", "retrying"]},
         "errors": {"type": "array", "items": _object({"field": TEXT, "problem": TEXT})},
-    }
+        "case_id": {**ID, "description": "the case made, when it failed"},
+    },
+    optional=("case_id",),
 )
 
 UPLOAD_ID_SCHEMA = {"type": "string", "pattern": f"^{UPLOAD_ID.pattern}$"}
@@ -566,6 +569,27 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             _query("next", {"type": "string", "maxLength": 20}, "the previous page's next")
         ],
         errors=(*READ_ERRORS, 422),
+    ),
+    ("POST", "/v1/batches/{batch_id}/retries"): Operation(
+        "Try a batch's failed items again (those no case could be made for, and those whose "
+        "case failed, resumed where it stopped): the batch reopens with a Batch Progress "
+        "event and its worker queues them; 409 when none failed, or when its items (kept "
+        f"{ITEMS_KEPT_DAYS} days) are gone",
+        ("upstream",),
+        202,
+        _json(
+            {
+                "allOf": [
+                    _ref("Batch"),
+                    {
+                        "type": "object",
+                        "properties": {"retrying": COUNT},
+                        "required": ["retrying"],
+                    },
+                ]
+            }
+        ),
+        errors=(*READ_ERRORS, 409),
     ),
     ("POST", "/v1/retries"): Operation(
         "Every failed case with this failure reason tries again",

@@ -14,12 +14,10 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-import moto.dynamodb.models
-import moto.s3.models
-from moto.core.model_instances import model_data
 from moto.server import ThreadedMotoServer
 
 from cloud.bootstrap import build_services
+from infra.emulator import tame_moto
 from infra.local_stack import create_stack, seed_directory, stage_environment
 from signing.devpki import DevPki, RevocationList
 from signing.devservices import Clock, PkiServices, wall_clock
@@ -43,29 +41,10 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-class _NotKept(list[Any]):
-    """A list that keeps nothing: what moto's models track their instances in, here."""
-
-    def append(self, item: Any) -> None:
-        return
-
-
-def _keep_no_model_instances() -> None:
-    """moto keeps every model object it ever made, for its dashboard and its reset
-    (``BaseModel.instances_tracked``), copies included: each ListObjectVersions deep-copies
-    every object version of the bucket, each TransactWriteItems the whole table. A local
-    stack grew by about 11 MB a receipt, and a test run by 24 GB until the OOM killer
-    ended it. The local stack uses neither the dashboard nor the reset, so S3's and
-    DynamoDB's models (the ones copied) keep none, from before the server's first request."""
-    for service in (moto.s3.models.__name__, moto.dynamodb.models.__name__):
-        for model in model_data[service.split(".")[1]].values():
-            model.instances_tracked = _NotKept()  # type: ignore[attr-defined]
-
-
 def start_moto(port: int) -> ThreadedMotoServer:
     """moto in server mode on ``HOST:port``, in a background thread."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    _keep_no_model_instances()
+    tame_moto()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     return server

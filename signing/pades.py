@@ -43,9 +43,12 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from signing import hexstrings
 from signing.backends import load_chain
 from signing.fetching import OcspAnswers
 from signing.runtime import http_session, keep_timestamp_tokens, run, timestamper
+
+hexstrings.install()  # every PDF this package signs or validates is read through pyHanko
 
 T = TypeVar("T")
 LEVEL_B_LT = "PAdES-B-LT"

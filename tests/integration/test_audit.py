@@ -42,9 +42,16 @@ def _record(stack: Stack, case: Case) -> dict[str, Any]:
     return record
 
 
+def _archived_then_a_minute(stack: Stack) -> Case:
+    case = archived_case(stack)
+    stack.clock.advance(60)
+    return case
+
+
 def test_a_record_changed_around_its_lock_is_flagged_and_announced(stack: Stack) -> None:
     services = stack.wired()[0]
-    older, intact, changed = archived_case(stack), archived_case(stack), archived_case(stack)
+    # a minute apart: records archived within the same second have no order among them
+    older, intact, changed = [_archived_then_a_minute(stack) for _ in range(3)]
     _change_one_byte_around_the_lock(stack, _record(stack, changed))
     assert record_problem(services, _record(stack, intact), services.clock()) is None
     problem = record_problem(services, _record(stack, changed), services.clock())

@@ -1,7 +1,8 @@
 """The batch acceptance scenario of issue 12: a 200-item batch, two worker processes, one
-killed mid-batch, 10 of its keys submitted again meanwhile. Slow (about 4 minutes: moto's
-ListObjectVersions deep-copies the whole bucket once a receipt), so it runs only when
-asked: ``HOSO_SLOW_TESTS=1 .venv/bin/python -m pytest tests/integration/test_batch_crash.py``.
+killed mid-batch, 10 of its keys submitted again meanwhile. Slow (about 2 minutes of real
+rendering, signing and validation on two cores, which make test's budget has no room for),
+so it runs only when asked:
+``HOSO_SLOW_TESTS=1 .venv/bin/python -m pytest tests/integration/test_batch_crash.py``.
 """
 
 from __future__ import annotations

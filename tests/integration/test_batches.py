@@ -11,14 +11,27 @@ an envelope that is wrong (no items, an item without key, a key twice, an unknow
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from chalice.test import Client
 
-from tests.conftest import Stack, procedure_example, send_json, submit, work_batches
+from cloud.bootstrap import build_services
+from functions import batches
+from tests.conftest import (
+    Stack,
+    app_wiring,
+    procedure_example,
+    send_json,
+    submit,
+    work_batches,
+)
+from tests.faults import Faults, unreachable
 
 UPSTREAM = "cong-dich-vu"
 ORG = "phuong-ba-dinh"
@@ -279,3 +292,128 @@ def test_strangers_get_nothing(client: Client, stack: Stack, example: dict[str, 
         send_json(client, stack, "GET", f"/v1/batches/{batch['id']}", None, UPSTREAM).status_code
         == 200
     )
+
+
+@contextmanager
+def _worker_meeting(stack: Stack, faults: Faults, **settings: Any) -> Iterator[None]:
+    """The app (its API and its batch worker) with ``faults`` in its AWS clients and
+    ``settings`` changed, until the block ends."""
+    import app as hoso_app
+
+    services, verifier = build_services(clock=stack.clock.now, make_client=faults.make_client)
+    changed = dataclasses.replace(services.settings, **settings)
+    hoso_app.reset((dataclasses.replace(services, settings=changed), verifier))
+    try:
+        yield
+    finally:
+        faults.clear()
+        hoso_app.reset(app_wiring(stack))
+
+
+def _retry(client: Client, stack: Stack, batch_id: str, user: str = UPSTREAM) -> Any:
+    return client.http.post(f"/v1/batches/{batch_id}/retries", headers=stack.auth(user))
+
+
+def test_failed_items_are_tried_again_and_end_archived_without_a_second_case(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 3)
+    faults = Faults()
+    draft = faults.add(
+        "s3",
+        "PutObject",
+        error=lambda: unreachable("s3"),
+        when=lambda p: p["Key"].startswith("cases/"),
+        times=1,
+    )
+    seal = faults.add("kms", "Sign", error=lambda: unreachable("kms"))
+    # every delivery the last, and no time to retry a step: the first item makes no case
+    # (its draft cannot be stored), the others' cases fail at the seal
+    with _worker_meeting(stack, faults, queue_max_receives=1, retry_budget_seconds=0):
+        batch = _post(
+            client, stack, {"procedure": "dang-phi", "organization": ORG, "items": items}
+        ).json_body
+        work_batches(stack)
+    assert draft.hits == 1 and seal.hits >= 2
+    failed = _batch(client, stack, batch["id"]).json_body
+    assert failed["counts"] == {"queued": 0, "failed": 3}
+    assert failed["finished_at"] is not None
+    no_case, *with_case = failed["failures"]
+    assert "case_id" not in no_case and no_case["errors"][0]["field"] == "items[0]"
+    assert all(f["case_id"] and "budget" in f["errors"][0]["problem"] for f in with_case)
+
+    stack.drain_events()
+    retried = _retry(client, stack, batch["id"])
+    assert retried.status_code == 202, retried.json_body
+    assert retried.json_body["retrying"] == 3 and retried.json_body["finished_at"] is None
+    work_batches(stack)
+    done = _batch(client, stack, batch["id"]).json_body
+    assert done["counts"] == {"queued": 0, "archived": 3}
+    assert done["failures"] == [] and done["finished_at"] is not None
+    progress = _progress(stack.drain_events(), batch["id"])
+    assert progress[0]["counts"] == {"total": 3, "queued": 0, "failed": 3}  # reopened
+    assert progress[-1]["counts"] == {"total": 3, "queued": 0, "archived": 3}
+    # the failed cases were resumed, not made again: each key still names one case
+    cases = {f["case_id"] for f in with_case}
+    assert len(_numbers(client, stack, items)) == 3
+    for item in items[1:]:
+        replay = submit(
+            client,
+            stack,
+            {"procedure": "dang-phi", "organization": ORG, "data": item["data"]},
+            item["key"],
+        )
+        assert replay.json_body["id"] in cases and replay.json_body["status"] == "archived"
+    assert _retry(client, stack, batch["id"]).status_code == 409  # nothing failed now
+
+
+def test_a_retry_cut_short_is_finished_by_the_next(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 2)
+    faults = Faults()
+    faults.add(
+        "s3",
+        "PutObject",
+        error=lambda: unreachable("s3"),
+        when=lambda p: p["Key"].startswith("cases/"),
+    )
+    with _worker_meeting(stack, faults, queue_max_receives=1):
+        batch = _post(
+            client, stack, {"procedure": "dang-phi", "organization": ORG, "items": items}
+        ).json_body
+        work_batches(stack)
+    assert _batch(client, stack, batch["id"]).json_body["counts"] == {"queued": 0, "failed": 2}
+    # a worker hands both items back, then cannot queue them (the queue is down)
+    faults.add("sqs", "SendMessageBatch", error=lambda: unreachable("sqs"))
+    services = stack.wired(faults.make_client)[0]
+    retry = batches.QueueMessage(
+        "m-1", json.dumps({"kind": "retry", "batch": batch["id"], "start": 0}), 1
+    )
+    assert batches.work(services, [retry]) == ["m-1"]  # to be delivered again
+    faults.clear()
+    stuck = _batch(client, stack, batch["id"]).json_body
+    assert stuck["counts"] == {"queued": 2}
+    assert [f["state"] for f in stuck["failures"]] == ["retrying", "retrying"]
+    # the message lost too: the next retry queues them
+    retried = _retry(client, stack, batch["id"])
+    assert retried.status_code == 202 and retried.json_body["retrying"] == 2
+    work_batches(stack)
+    done = _batch(client, stack, batch["id"]).json_body
+    assert done["counts"] == {"queued": 0, "archived": 2} and done["failures"] == []
+    assert _retry(client, stack, batch["id"]).status_code == 409
+
+
+def test_who_may_retry_a_batch(client: Client, stack: Stack, example: dict[str, Any]) -> None:
+    batch = _post(
+        client, stack, {"procedure": "dang-phi", "organization": ORG, "items": _items(example, 1)}
+    ).json_body
+    work_batches(stack)
+    assert client.http.post(f"/v1/batches/{batch['id']}/retries").status_code == 401
+    for person in ("canbo-badinh", "quan-tri", "luu-tru"):
+        assert _retry(client, stack, batch["id"], user=person).status_code == 403
+    other = stack.add_person("upstream", ORG, groups=["upstream"])
+    assert _retry(client, stack, batch["id"], user=other).status_code == 404
+    assert _retry(client, stack, str(uuid.uuid4())).status_code == 404
+    nothing = _retry(client, stack, batch["id"])
+    assert nothing.status_code == 409, nothing.json_body  # nothing failed
