@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,42 @@ class DocumentStore:
                 Metadata={"sha256": hashlib.sha256(data).hexdigest()},
                 **self._encryption,
             )
+
+    def copy_working(self, source: str, target: str) -> None:
+        """Copy one working object to another key inside S3 (an upload that becomes a
+        batch's items), its SHA-256 checksum and metadata with it; NotFound if absent."""
+        with aws_errors("document storage", _missing(source)):
+            self._s3.copy_object(
+                Bucket=self._bucket,
+                Key=target,
+                CopySource={"Bucket": self._bucket, "Key": source},
+                ChecksumAlgorithm="SHA256",
+                MetadataDirective="COPY",
+                **self._encryption,
+            )
+
+    def read_range(self, key: str, start: int, length: int) -> tuple[bytes, int]:
+        """Up to ``length`` bytes of ``key`` from byte ``start``, and the object's size."""
+        with aws_errors("document storage", _missing(key)):
+            response = self._s3.get_object(
+                Bucket=self._bucket, Key=key, Range=f"bytes={start}-{start + length - 1}"
+            )
+            data = bytes(response["Body"].read())
+        return data, int(str(response["ContentRange"]).rpartition("/")[2])
+
+    def lines(self, key: str) -> Iterator[bytes]:
+        """The lines of a (JSON-lines) object, read as a stream: never all of it at once.
+        S3's SHA-256 is checked when the stream ends; a mismatch raises Refused then."""
+        try:
+            with aws_errors("document storage", _missing(key)):
+                response = self._s3.get_object(Bucket=self._bucket, Key=key, ChecksumMode="ENABLED")
+                yield from response["Body"].iter_lines(chunk_size=65_536, keepends=True)
+        except Unavailable as error:
+            if isinstance(error.__cause__, FlexibleChecksumError):
+                raise Refused(
+                    CHECKSUM_MISMATCH, f"the bytes of {key} do not match the checksum S3 kept"
+                ) from error
+            raise
 
     def delete_working(self, key: str) -> None:
         """Remove every version of one working copy nobody refers to (a lost race)."""
@@ -165,8 +202,11 @@ class DocumentStore:
                 return ArchivedObject(key=key, version_id=version_id)
         return None
 
-    def upload_url(self, key: str, sha256: str, ttl_seconds: int) -> tuple[str, dict[str, str]]:
-        """A presigned PUT of one PDF to ``key``, and the headers its request must carry.
+    def upload_url(
+        self, key: str, sha256: str, ttl_seconds: int, content_type: str = PDF
+    ) -> tuple[str, dict[str, str]]:
+        """A presigned PUT of one file (a PDF, a batch's items) to ``key``, and the headers
+        its request must carry.
 
         The SHA-256 (hex) is signed into the URL twice: as S3's checksum header, so S3 takes
         no other file, and as the ``sha256`` metadata every object here carries. S3 encrypts
@@ -177,14 +217,14 @@ class DocumentStore:
             Params={
                 "Bucket": self._bucket,
                 "Key": key,
-                "ContentType": PDF,
+                "ContentType": content_type,
                 "ChecksumSHA256": checksum,
                 "Metadata": {"sha256": sha256},
             },
             ExpiresIn=ttl_seconds,
         )
         headers = {
-            "Content-Type": PDF,
+            "Content-Type": content_type,
             "x-amz-checksum-sha256": checksum,
             "x-amz-meta-sha256": sha256,
         }

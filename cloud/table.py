@@ -18,6 +18,7 @@ from functions.errors import Conflict, DomainError
 from functions.model import (
     ITEM_FAILED,
     ITEM_RETRYING,
+    ITEM_SKIPPED,
     PROBLEM_OUTCOMES,
     BatchProgress,
     Case,
@@ -667,6 +668,21 @@ class CaseTable:
             },
         ]
         return self._committed(items, f"item {outcome['index']} of batch {batch_id}")
+
+    def skip_items(self, batch_id: str, count: int) -> bool:
+        """Count ``count`` items of the batch ``skipped`` at once, once: False if they were
+        counted before (a redelivered message)."""
+        item = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": f"BATCH#{batch_id}"}},
+                "UpdateExpression": "ADD #n :count",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#n)",
+                "ExpressionAttributeNames": {"#n": f"{COUNT_PREFIX}{ITEM_SKIPPED}"},
+                "ExpressionAttributeValues": {":count": {"N": str(count)}},
+            }
+        }
+        return self._committed([item], f"batch {batch_id}")
 
     def batch_problems(self, batch_id: str, start: int, limit: int) -> list[dict[str, Any]]:
         """The items of a batch that did not become cases, from index ``start``, in order."""

@@ -48,8 +48,10 @@ from functions.errors import (
     Malformed,
     NotFound,
     Problem,
+    TooLarge,
     Unavailable,
 )
+from functions.limits import MAX_ITEMS as MAX_INLINE_ITEMS
 from functions.limits import json_object, unknown_fields
 from functions.model import (
     ARCHIVED,
@@ -66,16 +68,20 @@ from functions.publish import publish_events
 from functions.schedule import is_due, iso
 from functions.services import Services
 from functions.text import normalize
+from functions.uploads import JSON_LINES, UPLOAD_ID, SentPdf, upload_key, used
 from templates.catalogue import Procedure
 
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 100_000
+MAX_LINE_BYTES = 65_536  # an uploaded item (one line); an inline one fits the body's 1 MB
 EXPAND_CHUNK = 500  # items one expand message queues
+EXPAND_BYTES = 2 * 1024 * 1024  # what an expansion reads: 500 items, or one of 1 MB
+MAX_PROBLEMS = 50  # problems a refused batch names
 ENDS = (ARCHIVED, FAILED, REJECTED)  # a case in one of these has nothing automatic ahead
 FAILURES_PAGE = 100
 ITEMS_KEPT_DAYS = 30  # infra/template.yaml's expire-batch-items rule
-BATCH_FIELDS = ("procedure", "organization", "items", "all_or_nothing")
+BATCH_FIELDS = ("procedure", "organization", "items", "upload_id", "all_or_nothing")
 ITEM_FIELDS = ("key", "data")
 
 
@@ -95,19 +101,26 @@ def items_key(batch_id: str) -> str:
 def submit_batch(
     services: Services, principal: Principal, body: Any, idempotency_key: str | None
 ) -> BatchSubmission:
-    """Accept ``{"procedure", "organization", "items": [{"key", "data"}], "all_or_nothing"}``:
-    the envelope is checked now (422 naming each field), each item's data by the worker."""
+    """Accept ``{"procedure", "organization", "items": [{"key", "data"}], "all_or_nothing"}``,
+    or ``"upload_id"`` (JSON lines, POST /v1/uploads) instead of ``items``: the envelope of
+    every item is checked now (422 naming each field), each item's data by the worker."""
     principal.require(UPSTREAM)
     key = intake.idempotency_key_from(idempotency_key)
     fields = json_object(body)
-    procedure, organization, items, all_or_nothing = _envelope(services, fields)
-    lines = [
-        json.dumps({"key": item["key"], "data": item["data"]}, ensure_ascii=False) for item in items
-    ]
+    envelope = _envelope(services, fields)
+    if envelope.items is not None:
+        lines = [
+            json.dumps({"key": item["key"], "data": item["data"]}, ensure_ascii=False)
+            for item in envelope.items
+        ]
+        identity: list[Any] = lines
+    else:
+        identity = ["upload", envelope.upload_id]
     request_hash = hashlib.sha256(
-        json.dumps([procedure, organization, all_or_nothing, lines], ensure_ascii=False).encode(
-            "utf-8"
-        )
+        json.dumps(
+            [envelope.procedure, envelope.organization, envelope.all_or_nothing, identity],
+            ensure_ascii=False,
+        ).encode("utf-8")
     ).hexdigest()
     replay = _replay(services, principal, key, request_hash)
     if replay is not None:
@@ -115,17 +128,27 @@ def submit_batch(
 
     batch_id = str(uuid.uuid4())
     now = iso(services.clock())
-    services.documents.put_working(
-        items_key(batch_id), ("\n".join(lines) + "\n").encode("utf-8"), "application/x-ndjson"
-    )
+    if envelope.items is not None:
+        total = len(envelope.items)
+        services.documents.put_working(
+            items_key(batch_id), ("\n".join(lines) + "\n").encode("utf-8"), JSON_LINES
+        )
+    else:
+        upload = SentPdf(upload_id=envelope.upload_id)
+        with used(services, principal, upload):
+            total = _uploaded_items(services, upload_key(principal, str(envelope.upload_id)))
+            services.documents.copy_working(
+                upload_key(principal, str(envelope.upload_id)), items_key(batch_id)
+            )
     batch = {
         "id": batch_id,
-        "procedure": procedure,
-        "organization": organization,
+        "procedure": envelope.procedure,
+        "organization": envelope.organization,
         "submitted_by": principal.subject,
         "username": principal.username,
-        "all_or_nothing": all_or_nothing,
-        "total": len(items),
+        "all_or_nothing": envelope.all_or_nothing,
+        "total": total,
+        "source": "inline" if envelope.items is not None else "upload",
         "created_at": now,
         "finished_at": None,
     }
@@ -144,51 +167,54 @@ def _started(services: Services, batch: dict[str, Any], created: bool) -> BatchS
     The queue down: Unavailable (503), and the same request again starts the stored batch;
     a second expansion of a batch queues its items again, which finds them made."""
     if batch["counts"]["queued"] == batch["total"]:
-        services.queue.send([{"kind": "expand", "batch": batch["id"], "start": 0}])
+        # all or nothing: an upload's items are checked by the worker before any case
+        kind = "check" if batch["all_or_nothing"] and batch["source"] == "upload" else "expand"
+        services.queue.send([{"kind": kind, "batch": batch["id"], "start": 0, "offset": 0}])
     return BatchSubmission(batch, created)
 
 
-def _envelope(
-    services: Services, fields: dict[str, Any]
-) -> tuple[str, str, list[dict[str, Any]], bool]:
+@dataclass(frozen=True)
+class _Envelope:
+    procedure: str
+    organization: str
+    items: list[dict[str, Any]] | None  # inline, or None: an upload's
+    upload_id: str | None
+    all_or_nothing: bool
+
+
+def _envelope(services: Services, fields: dict[str, Any]) -> _Envelope:
     problems = unknown_fields(fields, BATCH_FIELDS) + intake.code_problems(fields)
     all_or_nothing = fields.get("all_or_nothing", False)
     if not isinstance(all_or_nothing, bool):
         problems.append(Problem("all_or_nothing", "true or false"))
-    items = fields.get("items")
-    if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
-        problems.append(Problem("items", f"required, a list of 1 to {MAX_ITEMS} items"))
+    items, upload_id = fields.get("items"), fields.get("upload_id")
+    if "upload_id" in fields:
+        if "items" in fields:
+            problems.append(Problem("upload_id", "items or upload_id, not both"))
+        elif not isinstance(upload_id, str) or not UPLOAD_ID.fullmatch(upload_id):
+            problems.append(Problem("upload_id", "an id from POST /v1/uploads"))
+        items = None
+    elif not isinstance(items, list) or not items or len(items) > MAX_INLINE_ITEMS:
+        problems.append(
+            Problem(
+                "items",
+                f"required, a list of 1 to {MAX_INLINE_ITEMS} items (more: upload them as "
+                "JSON lines and send upload_id)",
+            )
+        )
         items = []
     seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        path = f"items[{index}]"
-        if not isinstance(item, dict):
-            problems.append(Problem(path, "not a JSON object"))
-            continue
-        problems += unknown_fields(item, ITEM_FIELDS, under=f"{path}.")
-        item_key = item.get("key")
-        if not isinstance(item_key, str) or not intake.usable_key(item_key):
-            problems.append(
-                Problem(
-                    f"{path}.key",
-                    f"required, 1 to {intake.MAX_IDEMPOTENCY_KEY} printable characters",
-                )
-            )
-        elif item_key in seen:
-            problems.append(Problem(f"{path}.key", f"the same as items[{seen[item_key]}].key"))
-        else:
-            seen[item_key] = index
-        if not isinstance(item.get("data"), dict):
-            problems.append(Problem(f"{path}.data", "required, a JSON object"))
-        if len(problems) > 50:
+    for index, item in enumerate(items or []):
+        problems += _item_envelope(index, item, seen)
+        if len(problems) > MAX_PROBLEMS:
             break
     if problems:
-        raise Invalid("the batch is not valid", problems[:50])
+        raise Invalid("the batch is not valid", problems[:MAX_PROBLEMS])
     procedure, organization = intake.catalogued(
         services, fields["procedure"], fields["organization"]
     )
     intake.step_organizations(services, procedure, organization)
-    if all_or_nothing:
+    if all_or_nothing and items is not None:
         problems = [
             p
             for index, item in enumerate(items)
@@ -196,9 +222,76 @@ def _envelope(
         ]
         if problems:
             raise Invalid(
-                "an item is not valid: with all_or_nothing, no case is made", problems[:50]
+                "an item is not valid: with all_or_nothing, no case is made",
+                problems[:MAX_PROBLEMS],
             )
-    return procedure.code, organization["code"], items, all_or_nothing
+    return _Envelope(procedure.code, organization["code"], items, upload_id, all_or_nothing)
+
+
+def _item_envelope(index: int, item: Any, seen: dict[str, int]) -> list[Problem]:
+    """What is wrong with item ``index`` as an item (not its data): an object with a
+    ``key`` no item before it has (``seen``, which it joins) and ``data``."""
+    path = f"items[{index}]"
+    if not isinstance(item, dict):
+        return [Problem(path, "not a JSON object")]
+    problems = unknown_fields(item, ITEM_FIELDS, under=f"{path}.")
+    item_key = item.get("key")
+    if not isinstance(item_key, str) or not intake.usable_key(item_key):
+        problems.append(
+            Problem(
+                f"{path}.key",
+                f"required, 1 to {intake.MAX_IDEMPOTENCY_KEY} printable characters",
+            )
+        )
+    elif item_key in seen:
+        problems.append(Problem(f"{path}.key", f"the same as items[{seen[item_key]}].key"))
+    else:
+        seen[item_key] = index
+    if not isinstance(item.get("data"), dict):
+        problems.append(Problem(f"{path}.data", "required, a JSON object"))
+    return problems
+
+
+def _uploaded_items(services: Services, key: str) -> int:
+    """How many items the uploaded JSON lines at ``key`` hold, each line's envelope checked
+    as an inline item's is (422 naming ``items[i]``, i counted from the first line), read
+    as a stream; 413 over the upload limit."""
+    try:
+        size, _ = services.documents.uploaded(key)
+    except NotFound:
+        raise Invalid(
+            "no such upload",
+            [Problem("upload_id", "not found: never uploaded, expired, used, or not yours")],
+        ) from None
+    if size > services.settings.max_upload_bytes:
+        raise TooLarge(f"the upload is over {services.settings.max_upload_bytes} bytes")
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    count = 0
+    for index, line in enumerate(services.documents.lines(key)):
+        count = index + 1
+        if count > MAX_ITEMS:
+            problems.append(Problem("upload_id", f"more than {MAX_ITEMS} items (lines)"))
+            break
+        problems += _line_problems(index, line, seen)
+        if len(problems) > MAX_PROBLEMS:
+            break
+    if count == 0:
+        problems.append(Problem("upload_id", "no items: the upload is empty"))
+    if problems:
+        raise Invalid("the batch is not valid", problems[:MAX_PROBLEMS])
+    return count
+
+
+def _line_problems(index: int, line: bytes, seen: dict[str, int]) -> list[Problem]:
+    path = f"items[{index}]"
+    if len(line) > MAX_LINE_BYTES:
+        return [Problem(path, f"line {index + 1} is over {MAX_LINE_BYTES} bytes")]
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return [Problem(path, f"line {index + 1} is not one JSON object in UTF-8")]
+    return _item_envelope(index, item, seen)
 
 
 def _data_problems(procedure: Procedure, data: dict[str, Any], index: int) -> list[Problem]:
@@ -321,6 +414,7 @@ def _view(batch: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
         "procedure": batch["procedure"],
         "organization": batch["organization"],
         "all_or_nothing": batch["all_or_nothing"],
+        "source": batch.get("source", "inline"),
         "total": batch["total"],
         "counts": batch_counts(batch["total"], counts),
         "created_at": batch["created_at"],
@@ -351,7 +445,7 @@ def work(services: Services, messages: list[QueueMessage]) -> list[str]:
         try:
             body = json.loads(message.body)
             kind = body.get("kind") if isinstance(body, dict) else None
-            if kind not in ("expand", "item", "retry"):
+            if kind not in ("expand", "check", "item", "retry"):
                 raise ValueError(kind)
         except ValueError:
             log.warning("a work message of no known kind was dropped")
@@ -359,7 +453,9 @@ def work(services: Services, messages: list[QueueMessage]) -> list[str]:
         last = message.receive_count >= services.settings.queue_max_receives
         try:
             if kind == "expand":
-                _expand(deferring, str(body["batch"]), int(body["start"]))
+                _expand(deferring, str(body["batch"]), int(body["start"]), body.get("offset", 0))
+            elif kind == "check":
+                _check_all(deferring, str(body["batch"]))
             elif kind == "retry":
                 _hand_back(deferring, str(body["batch"]), int(body["start"]))
             else:
@@ -371,18 +467,51 @@ def work(services: Services, messages: list[QueueMessage]) -> list[str]:
     return again
 
 
-def _expand(services: Services, batch_id: str, start: int) -> None:
-    """Queue items ``start`` to ``start + EXPAND_CHUNK`` of the batch, then the rest's
-    expansion; sending again what a redelivery sent already is harmless."""
-    lines = services.documents.get(items_key(batch_id)).decode("utf-8").splitlines()
-    chunk = lines[start : start + EXPAND_CHUNK]
+def _expand(services: Services, batch_id: str, start: int, offset: int) -> None:
+    """Queue the items from ``start`` (at byte ``offset`` of the items), up to
+    ``EXPAND_CHUNK`` of them, then the rest's expansion: one ranged read, never the whole
+    object; sending again what a redelivery sent already is harmless."""
+    data, size = services.documents.read_range(items_key(batch_id), offset, EXPAND_BYTES)
+    lines = data.split(b"\n")
+    if offset + len(data) < size or not lines[-1]:
+        lines.pop()  # cut short by the range (or the empty end after the last newline)
+    chunk = lines[:EXPAND_CHUNK]
     messages = [
-        {"kind": "item", "batch": batch_id, "index": start + offset, **json.loads(line)}
-        for offset, line in enumerate(chunk)
+        {"kind": "item", "batch": batch_id, "index": start + position, **json.loads(line)}
+        for position, line in enumerate(chunk)
     ]
-    if start + EXPAND_CHUNK < len(lines):
-        messages.append({"kind": "expand", "batch": batch_id, "start": start + EXPAND_CHUNK})
+    following = offset + sum(len(line) + 1 for line in chunk)
+    if following < size:
+        messages.append(
+            {"kind": "expand", "batch": batch_id, "start": start + len(chunk), "offset": following}
+        )
     services.queue.send(messages)
+
+
+def _check_all(services: Services, batch_id: str) -> None:
+    """All or nothing, for an uploaded batch: every item's data checked before any case is
+    made. All valid: the expansion is queued. Otherwise no case is made: each invalid item
+    is recorded ``invalid`` with its problems, the others ``skipped`` at once."""
+    stored = services.cases.get_batch(batch_id)
+    if stored is None:
+        log.warning("a check of an unknown batch was dropped")
+        return
+    batch = stored[0]
+    procedure, _ = intake.catalogued(services, batch["procedure"], batch["organization"])
+    invalid = []
+    for index, line in enumerate(services.documents.lines(items_key(batch_id))):
+        item = json.loads(line)
+        problems = _data_problems(procedure, item["data"], index)
+        if problems:
+            invalid.append({"index": index, "key": item["key"], "problems": problems})
+    if not invalid:
+        services.queue.send([{"kind": "expand", "batch": batch_id, "start": 0, "offset": 0}])
+        return
+    for item in invalid:
+        errors = [{"field": p.field, "problem": p.problem} for p in item.pop("problems")]
+        services.cases.record_item(batch_id, {**item, "state": ITEM_INVALID, "errors": errors})
+    services.cases.skip_items(batch_id, batch["total"] - len(invalid))
+    report_progress(services, batch_id)
 
 
 def _hand_back(services: Services, batch_id: str, start: int) -> None:

@@ -359,6 +359,7 @@ def batch_counts(total: int, counts: dict[str, int]) -> dict[str, int]:
 ITEM_INVALID = "invalid"  # its data is not a valid case
 ITEM_FAILED = "failed"  # no case could be made until the queue's last delivery
 ITEM_RETRYING = "retrying"  # failed, handed back to the queue by a retry (not counted)
+ITEM_SKIPPED = "skipped"  # valid, not made: an all-or-nothing batch had an invalid item
 PROBLEM_OUTCOMES = (ITEM_INVALID, ITEM_FAILED)
 
 

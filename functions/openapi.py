@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.access import CASE_READERS
-from functions.batches import ITEMS_KEPT_DAYS
+from functions.batches import ITEMS_KEPT_DAYS, MAX_LINE_BYTES
+from functions.batches import MAX_ITEMS as BATCH_MAX_ITEMS
 from functions.directory import (
     EMAIL,
     HELD_BY,
@@ -38,7 +39,7 @@ from functions.search import MAX_TOKEN as SEARCH_MAX_TOKEN
 from functions.search import MAX_VALUE as SEARCH_MAX_VALUE
 from functions.settings import Settings
 from functions.signatures import MAX_REASON
-from functions.uploads import PDF, UPLOAD_ID
+from functions.uploads import JSON_LINES, PDF, UPLOAD_ID, UPLOAD_TYPES
 from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
 from signing.validation import DOCUMENT_TIMESTAMP, LEVEL_B_B, LEVEL_B_T, SIGNATURE
 from templates.catalogue import Catalogue
@@ -288,6 +289,7 @@ BATCH = {
         "procedure": TEXT,
         "organization": TEXT,
         "all_or_nothing": {"type": "boolean"},
+        "source": {"enum": ["inline", "upload"]},
         "total": {"type": "integer"},
         "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
         "created_at": TIME,
@@ -298,6 +300,7 @@ BATCH = {
         "procedure",
         "organization",
         "all_or_nothing",
+        "source",
         "total",
         "counts",
         "created_at",
@@ -515,10 +518,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         errors=(*READ_ERRORS, 409),
     ),
     ("POST", "/v1/batches"): Operation(
-        "Submit many cases of one procedure at once (at most 1,000 items and 1 MB here): "
-        "answered at once, each item made into a case by the worker under its `key` (the "
-        "key space of POST /v1/cases's Idempotency-Key), each invalid item reported by GET; "
-        "with `all_or_nothing`, one invalid item refuses them all (422)",
+        "Submit many cases of one procedure at once: `items` inline (at most 1,000 and 1 MB), "
+        f"or `upload_id`, the id of a JSON-lines upload (POST /v1/uploads with content_type "
+        f"{JSON_LINES}; at most {BATCH_MAX_ITEMS} items of {MAX_LINE_BYTES} bytes). Answered "
+        "at once, every item's envelope checked (422 naming `items[i]`), each item made into "
+        "a case by the worker under its `key` (the key space of POST /v1/cases's "
+        "Idempotency-Key), each invalid item reported by GET; with `all_or_nothing`, one "
+        "invalid item refuses them all (422 inline; for an upload, checked by the worker "
+        "before any case: the invalid items reported, the others counted `skipped`)",
         ("upstream",),
         202,
         _json(_ref("Batch")),
@@ -537,9 +544,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
                         }
                     ),
                 },
+                "upload_id": UPLOAD_ID_SCHEMA,
                 "all_or_nothing": {"type": "boolean", "default": False},
             },
-            optional=("all_or_nothing",),
+            optional=("all_or_nothing", "items", "upload_id"),
         ),
         parameters=[IDEMPOTENCY_KEY],
         errors=WRITE_ERRORS,
@@ -621,7 +629,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             {
                 "sha256": SHA256,
                 "size": {"type": "integer", "minimum": 1, "maximum": MAX_UPLOAD_BYTES},
-            }
+                "content_type": {
+                    "enum": list(UPLOAD_TYPES),
+                    "default": PDF,
+                    "description": f"{JSON_LINES}: a batch's items, one JSON object a line",
+                },
+            },
+            optional=("content_type",),
         ),
         errors=(400, 401, 413, 415, 422, 503),
     ),

@@ -1,4 +1,4 @@
-"""PDFs sent to the API: in the body, or uploaded to S3 first when too large for one request."""
+"""Files sent to the API: a PDF in the body, or a PDF or a batch's items uploaded first."""
 
 # A request carries at most 6 MB into Lambda, 4.5 MB of a PDF after base64. A larger file
 # (a scanned record of a few hundred pages) goes in two steps: POST /v1/uploads with the
@@ -35,6 +35,8 @@ from functions.services import Services
 
 PDF = "application/pdf"
 JSON = "application/json"
+JSON_LINES = "application/x-ndjson"  # a batch's items, one JSON object a line
+UPLOAD_TYPES = (PDF, JSON_LINES)
 UPLOADS = "uploads/"
 UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -62,17 +64,22 @@ class SentPdf:
         return self.content or b""
 
 
-def _upload_key(principal: Principal, upload_id: str) -> str:
+def upload_key(principal: Principal, upload_id: str) -> str:
+    """Where the caller's upload ``upload_id`` lies (another caller's id finds nothing)."""
     owner = hashlib.sha256(principal.subject.encode("utf-8")).hexdigest()[:32]
     return f"{UPLOADS}{owner}/{upload_id}"
 
 
 def new_upload(services: Services, principal: Principal, body: Any) -> dict[str, Any]:
-    """A presigned PUT for one PDF of the declared ``sha256`` (hex) and ``size`` (any
-    signed-in caller): where to send it, the headers to send, until when, its id."""
+    """A presigned PUT for one file of the declared ``sha256`` (hex) and ``size`` (any
+    signed-in caller): a PDF, or (``content_type`` JSON lines) a batch's items; where to
+    send it, the headers to send, until when, its id."""
     limit = services.settings.max_upload_bytes
     body = json_object(body)
-    problems = unknown_fields(body, ("sha256", "size"))
+    problems = unknown_fields(body, ("sha256", "size", "content_type"))
+    content_type = body.get("content_type", PDF)
+    if content_type not in UPLOAD_TYPES:
+        problems.append(Problem("content_type", f"one of {', '.join(UPLOAD_TYPES)}"))
     sha256: str = body["sha256"] if isinstance(body.get("sha256"), str) else ""
     size: int = body["size"] if type(body.get("size")) is int else 0  # not a bool
     if not SHA256.fullmatch(sha256):
@@ -85,7 +92,9 @@ def new_upload(services: Services, principal: Principal, body: Any) -> dict[str,
         raise TooLarge(f"the file is over {limit} bytes, the most an upload may be")
     upload_id = uuid.uuid4().hex
     ttl = services.settings.upload_url_ttl_seconds
-    url, headers = services.documents.upload_url(_upload_key(principal, upload_id), sha256, ttl)
+    url, headers = services.documents.upload_url(
+        upload_key(principal, upload_id), sha256, ttl, content_type
+    )
     return {
         "upload_id": upload_id,
         "method": "PUT",
@@ -127,7 +136,7 @@ def pdf_bytes(services: Services, principal: Principal, sent: SentPdf) -> bytes:
     size limit and the SHA-256 declared for it."""
     if sent.upload_id is None:
         return sent.content or b""
-    key = _upload_key(principal, sent.upload_id)
+    key = upload_key(principal, sent.upload_id)
     try:
         size, declared = services.documents.uploaded(key)
         if size > services.settings.max_upload_bytes:
@@ -165,6 +174,6 @@ def _discard(services: Services, principal: Principal, sent: SentPdf) -> None:
     if sent.upload_id is None:
         return
     try:
-        services.documents.remove_drafts(_upload_key(principal, sent.upload_id), exact=True)
+        services.documents.remove_drafts(upload_key(principal, sent.upload_id), exact=True)
     except Unavailable as error:
         log.warning("upload %s not deleted: %s", sent.upload_id, error.message)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,15 @@ def _get_object(names: Names, params: dict[str, Any]) -> list[Need]:
     ]
 
 
+def _copy_object(names: Names, params: dict[str, Any]) -> list[Need]:
+    # reads the source as GetObject would, writes the copy as PutObject would
+    # botocore has made CopySource "bucket/key[?versionId=…]" by the time it is recorded
+    path, _, version = str(params["CopySource"]).partition("?versionId=")
+    bucket, _, key = urllib.parse.unquote(path).partition("/")
+    read = {"Bucket": bucket, "Key": key, "VersionId": version or None}
+    return [*_get_object(names, read), *_put_object(names, params)]
+
+
 def _head_object(names: Names, params: dict[str, Any]) -> list[Need]:
     # HeadObject answers the Object Lock headers only with s3:GetObjectRetention
     retention = Need("s3:GetObjectRetention", _s3_object(names, params))
@@ -179,6 +189,7 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
     ("s3", "PutObject"): _put_object,
     ("s3", "GetObject"): _get_object,  # a presigned URL too: same request
     ("s3", "HeadObject"): _head_object,
+    ("s3", "CopyObject"): _copy_object,
     ("s3", "DeleteObject"): _versioned("s3:DeleteObject"),
     ("s3", "ListObjectVersions"): lambda names, params: [
         Need("s3:ListBucketVersions", f"arn:aws:s3:::{params['Bucket']}")

@@ -19,6 +19,7 @@ from infra.package import build
 from tests.calls import CALLS
 from tests.conftest import REGION, ROOT, Stack, procedure_example, send_json, submit, work_batches
 from tests.iam import Names, Need, allows, needs_of
+from tests.integration.test_uploads import upload
 
 pytestmark = pytest.mark.e2e
 
@@ -237,6 +238,21 @@ def _drive_the_spine(client: Client, stack: Stack) -> None:
         {"Idempotency-Key": str(uuid.uuid4())},
     )
     assert batch.status_code == 202, batch.json_body
+    lines = json.dumps({**item, "key": str(uuid.uuid4())}).encode() + b"\n"
+    uploaded = send_json(
+        client,
+        stack,
+        "POST",
+        "/v1/batches",
+        {
+            "procedure": "dang-phi",
+            "organization": "phuong-ba-dinh",
+            "upload_id": upload(client, stack, lines, "cong-dich-vu", "application/x-ndjson"),
+        },
+        "cong-dich-vu",
+        {"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert uploaded.status_code == 202, uploaded.json_body
     work_batches(stack)
 
 
@@ -261,6 +277,7 @@ def test_each_role_allows_every_call_the_code_made(
     made = {(call.service, call.operation) for call in CALLS.calls}
     assert {("kms", "Sign"), ("s3", "PutObject"), ("dynamodb", "TransactWriteItems")} <= made
     assert {("events", "PutEvents"), ("s3", "GetObject"), ("s3", "DeleteObject")} <= made
+    assert ("s3", "CopyObject") in made
     for role in ROLES:
         statements = _role_statements(template, role)
         denied = sorted(

@@ -32,6 +32,7 @@ from tests.conftest import (
     work_batches,
 )
 from tests.faults import Faults, unreachable
+from tests.integration.test_uploads import left_of, upload
 
 UPSTREAM = "cong-dich-vu"
 ORG = "phuong-ba-dinh"
@@ -417,3 +418,157 @@ def test_who_may_retry_a_batch(client: Client, stack: Stack, example: dict[str, 
     assert _retry(client, stack, str(uuid.uuid4())).status_code == 404
     nothing = _retry(client, stack, batch["id"])
     assert nothing.status_code == 409, nothing.json_body  # nothing failed
+
+
+# --- an uploaded batch (JSON lines) ----------------------------------------------------------
+
+
+def _lines(items: list[Any]) -> bytes:
+    return b"".join(json.dumps(item, ensure_ascii=False).encode() + b"\n" for item in items)
+
+
+def _uploaded(client: Client, stack: Stack, items: list[Any] | bytes, **fields: Any) -> Any:
+    """POST /v1/batches naming an upload of ``items`` as JSON lines; its answer, once the
+    upload is checked gone (used, whatever the answer)."""
+    content = items if isinstance(items, bytes) else _lines(items)
+    upload_id = upload(client, stack, content, UPSTREAM, "application/x-ndjson")
+    body = {"procedure": "dang-phi", "organization": ORG, "upload_id": upload_id, **fields}
+    answer = _post(client, stack, body)
+    assert left_of(stack, upload_id) == 0
+    return answer
+
+
+def test_an_uploaded_batch_makes_a_case_per_item_and_its_upload_is_gone(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 3)
+    items[1]["data"]["amount"] = "hai trăm"
+    accepted = _uploaded(client, stack, items)
+    assert accepted.status_code == 202, accepted.json_body
+    batch = accepted.json_body
+    assert batch["source"] == "upload" and batch["total"] == 3
+    assert batch["counts"] == {"queued": 3}
+    work_batches(stack)
+    done = _batch(client, stack, batch["id"]).json_body
+    assert done["counts"] == {"queued": 0, "archived": 2, "invalid": 1}
+    assert [f["errors"][0]["field"] for f in done["failures"]] == ["items[1].data.amount"]
+    assert len(_numbers(client, stack, [items[0], items[2]])) == 2
+
+
+def test_a_large_upload_is_expanded_by_ranges_each_item_once(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    # 8 KB an item: a 2 MB range ends mid-line, long before its 500 items
+    pad = "đ" * 4_000
+    items = [
+        {"key": f"big-{uuid.uuid4().hex}-{n}", "data": {"n": n, "pad": pad}} for n in range(700)
+    ]
+    batch = _uploaded(client, stack, items).json_body
+    assert batch["total"] == 700
+    # the expansions only (not the items: 700 receipts): each queues the items its range
+    # holds whole (at most 500), then the rest's expansion
+    sqs, url = stack.client("sqs"), stack.outputs["work_queue_url"]
+    services = stack.wired()[0]
+    queued: list[dict[str, Any]] = []
+    expansions = 0
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        messages = got.get("Messages", [])
+        if not messages:
+            break
+        for message in messages:
+            body = json.loads(message["Body"])
+            if body["kind"] == "expand":
+                expansions += 1
+                batches.work(services, [batches.QueueMessage("m", message["Body"], 1)])
+            else:
+                queued.append(body)
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)
+            ],
+        )
+    assert expansions == 3  # 5.6 MB in ranges of 2 MB (500 items a range would be 2)
+    assert sorted(m["index"] for m in queued) == list(range(700))
+    assert all(m["key"] == items[m["index"]]["key"] for m in queued)
+
+
+@pytest.mark.parametrize(
+    ("content", "fields"),
+    [
+        (b'{"key": "a", "data": {}}\n{not json\n', ["items[1]"]),
+        (b'{"key": "a", "data": {}}\n\n{"key": "b", "data": {}}\n', ["items[1]"]),
+        (b'{"key": "a", "data": {}}\n{"key": "a", "data": {}}\n', ["items[1].key"]),
+        (b'{"data": {}}\n[1]\n', ["items[0].key", "items[1]"]),
+        (b'{"key": "a", "data": 1, "x": 2}\n', ["items[0].x", "items[0].data"]),
+        (b'{"key": "a", "data": {"x": "' + b"x" * 70_000 + b'"}}\n', ["items[0]"]),
+    ],
+    ids=["not json", "an empty line", "a key twice", "no key, not an object", "bad item", "long"],
+)
+def test_an_upload_whose_items_are_wrong_is_refused_naming_each_line(
+    client: Client, stack: Stack, content: bytes, fields: list[str]
+) -> None:
+    refused = _uploaded(client, stack, content)
+    assert refused.status_code == 422, refused.json_body
+    assert [d["field"] for d in refused.json_body["error"]["details"]] == fields
+
+
+def test_an_upload_named_wrong_is_refused(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    never = _post(
+        client,
+        stack,
+        {"procedure": "dang-phi", "organization": ORG, "upload_id": uuid.uuid4().hex},
+    )
+    assert never.status_code == 422
+    assert [d["field"] for d in never.json_body["error"]["details"]] == ["upload_id"]
+    content = _lines(_items(example, 1))
+    theirs = upload(client, stack, content, "luu-tru", "application/x-ndjson")
+    stolen = _post(
+        client, stack, {"procedure": "dang-phi", "organization": ORG, "upload_id": theirs}
+    )
+    assert stolen.status_code == 422  # another caller's upload is not found
+    both = _post(
+        client,
+        stack,
+        {
+            "procedure": "dang-phi",
+            "organization": ORG,
+            "upload_id": theirs,
+            "items": _items(example, 1),
+        },
+    )
+    assert [d["field"] for d in both.json_body["error"]["details"]] == ["upload_id"]
+
+
+def test_an_upload_of_more_than_100000_items_is_refused(client: Client, stack: Stack) -> None:
+    content = b"".join(b'{"key": "k%d", "data": {}}\n' % n for n in range(100_001))
+    refused = _uploaded(client, stack, content)
+    assert refused.status_code == 422
+    assert refused.json_body["error"]["details"][-1]["field"] == "upload_id"
+
+
+def test_an_uploaded_all_or_nothing_batch_with_an_invalid_item_makes_no_case(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 3)
+    items[2]["data"]["amount"] = -5
+    accepted = _uploaded(client, stack, items, all_or_nothing=True)
+    assert accepted.status_code == 202, accepted.json_body
+    stack.drain_events()
+    work_batches(stack)
+    done = _batch(client, stack, accepted.json_body["id"]).json_body
+    assert done["counts"] == {"queued": 0, "invalid": 1, "skipped": 2}
+    assert done["finished_at"] is not None
+    assert [f["errors"][0]["field"] for f in done["failures"]] == ["items[2].data.amount"]
+    progress = _progress(stack.drain_events(), accepted.json_body["id"])
+    assert progress[-1]["counts"] == {"total": 3, "queued": 0, "invalid": 1, "skipped": 2}
+    replay = submit(
+        client,
+        stack,
+        {"procedure": "dang-phi", "organization": ORG, "data": items[0]["data"]},
+        items[0]["key"],
+    )
+    assert replay.headers.get("Idempotent-Replayed") is None  # no case was made for it

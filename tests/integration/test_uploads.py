@@ -1,11 +1,13 @@
 """Files too large for a request body: POST /v1/uploads, a PUT to S3, then the upload's id.
 
 Who gets what: any signed-in caller 201 with a presigned PUT; no token or a forged one 401;
-a body that is not a JSON object 400; a bad or missing sha256 or size, or an unknown field,
-422 naming it; a size over the limit 413. A verification or an import naming an upload:
-its report or record as with a body, and the upload is deleted; an id that is malformed
-422 naming upload_id; one never uploaded, already used or another caller's 422 naming
-upload_id; a file whose SHA-256 is not the one declared 422; over the limit 413."""
+a body that is not a JSON object 400; a bad or missing sha256 or size, a content_type other
+than a PDF's or JSON lines', or an unknown field, 422 naming it; a size over the limit
+413. A verification or an import naming an upload: its report or record as with a body,
+and the upload is deleted; an id that is malformed 422 naming upload_id; one never
+uploaded, already used or another caller's 422 naming upload_id; a file whose SHA-256 is
+not the one declared 422; over the limit 413. (A batch naming an upload of JSON lines:
+tests/integration/test_batches.py.)"""
 
 from __future__ import annotations
 
@@ -62,9 +64,14 @@ def _json_bytes(body: Any) -> bytes:
     return body if isinstance(body, bytes) else json.dumps(body).encode()
 
 
-def upload(client: Client, stack: Stack, pdf: bytes, user: str = "luu-tru") -> str:
-    """Upload ``pdf`` as a client would: ask for a URL, PUT the file there; its id."""
-    declared = {"sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf)}
+def upload(
+    client: Client, stack: Stack, pdf: bytes, user: str = "luu-tru", content_type: str = ""
+) -> str:
+    """Upload ``pdf`` (or, with ``content_type``, another kind of file) as a client would:
+    ask for a URL, PUT the file there; its id."""
+    declared: dict[str, Any] = {"sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf)}
+    if content_type:
+        declared["content_type"] = content_type
     answer = _new_upload(client, stack, declared, user)
     assert answer.status_code == 201, answer.json_body
     _put(answer.json_body, pdf)
@@ -86,7 +93,7 @@ def _named(client: Client, stack: Stack, path: str, upload_id: Any, **headers: s
     )
 
 
-def _left(stack: Stack, upload_id: str) -> int:
+def left_of(stack: Stack, upload_id: str) -> int:
     """How many versions of the upload ``upload_id`` S3 still holds."""
     versions = stack.wired()[0].documents.versions("uploads/")
     return sum(1 for key, _ in versions if key.endswith(f"/{upload_id}"))
@@ -118,7 +125,7 @@ def test_a_scan_over_6_mb_is_imported_through_an_upload(
     record = created.json_body
     assert record["digitised"] is True and record["validation"]["valid"] is True
     assert record["size"] > len(scan)
-    assert _left(stack, answer["upload_id"]) == 0  # used, then deleted with every version
+    assert left_of(stack, answer["upload_id"]) == 0  # used, then deleted with every version
 
     again = _named(client, stack, path, answer["upload_id"], **{"Idempotency-Key": key})
     assert again.status_code == 201 and again.json_body["id"] == record["id"]
@@ -141,7 +148,7 @@ def test_a_record_is_verified_through_an_upload_by_any_caller(client: Client, st
     report = client.http.post("/v1/verifications", headers=headers, body=body)
     assert report.status_code == 200, report.json_body
     assert report.json_body["valid"] is True
-    assert _left(stack, upload_id) == 0
+    assert left_of(stack, upload_id) == 0
     used = client.http.post("/v1/verifications", headers=headers, body=body)
     assert used.status_code == 422  # used: deleted
     assert used.json_body["error"]["details"][0]["field"] == "upload_id"
@@ -164,7 +171,7 @@ def test_a_5_mb_pdf_with_a_4_mb_contents_uploaded_is_refused_quickly(
     assert time.monotonic() - started < 10
     assert response.status_code == 422, response.json_body  # its signature cannot be read
     assert [d["field"] for d in response.json_body["error"]["details"]] == ["upload_id"]
-    assert _left(stack, upload_id) == 0  # answered: deleted, whatever the answer
+    assert left_of(stack, upload_id) == 0  # answered: deleted, whatever the answer
 
 
 def test_another_callers_upload_is_not_found(client: Client, stack: Stack) -> None:
@@ -174,7 +181,7 @@ def test_another_callers_upload_is_not_found(client: Client, stack: Stack) -> No
     assert theirs.json_body["error"]["details"] == [
         {"field": "upload_id", "problem": "not found: never uploaded, expired, used, or not yours"}
     ]
-    assert _left(stack, upload_id) == 1  # still the owner's
+    assert left_of(stack, upload_id) == 1  # still the owner's
 
 
 def test_a_file_that_is_not_the_one_declared_is_422(client: Client, stack: Stack) -> None:
@@ -202,6 +209,7 @@ def test_a_file_that_is_not_the_one_declared_is_422(client: Client, stack: Stack
         ({"sha256": "ab" * 32, "size": True}, 422, ["size"]),
         ({"sha256": "ab" * 32, "size": "10"}, 422, ["size"]),
         ({"sha256": "ab" * 32, "size": 10, "owner": "x"}, 422, ["owner"]),
+        ({"sha256": "ab" * 32, "size": 10, "content_type": "text/csv"}, 422, ["content_type"]),
         ({"sha256": "ab" * 32, "size": 100_000_001}, 413, []),
     ],
 )
@@ -276,17 +284,17 @@ def test_a_refused_import_deletes_its_upload_and_an_outage_keeps_it(stack: Stack
     reference = json.dumps({"upload_id": signed}).encode()
     with pytest.raises(Invalid):  # already signed: refused for good
         import_record(services, archivist, params, "application/json", reference, str(uuid.uuid4()))
-    assert _left(stack, signed) == 0
+    assert left_of(stack, signed) == 0
 
     scan, key = upload_direct(stack, archivist, big_scan(10_000)), str(uuid.uuid4())
     reference = json.dumps({"upload_id": scan}).encode()
     faults.add("kms", "Sign", lambda: throttled("Sign"))  # the seal cannot be made now
     with pytest.raises(Unavailable):
         import_record(services, archivist, params, "application/json", reference, key)
-    assert _left(stack, scan) == 1  # kept for the retry
+    assert left_of(stack, scan) == 1  # kept for the retry
     faults.clear()
     record, created = import_record(
         services, archivist, params, "application/json", reference, "k-2"
     )
     assert created and record["validation"]["valid"] is True
-    assert _left(stack, scan) == 0
+    assert left_of(stack, scan) == 0
