@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util
 SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl softhsm2
 
-.PHONY: run test lint typecheck unit integration e2e package previews bench bench-pipeline bench-vietnamese mutation system-deps bench-deps clean
+.PHONY: run test lint typecheck unit integration e2e package previews bench bench-pipeline bench-batch bench-vietnamese mutation system-deps bench-deps clean
 
 run: $(STAMP) system-deps
 	$(PY) -m infra.local
@@ -51,9 +51,16 @@ bench: $(STAMP) bench-vietnamese bench-pipeline
 	$(PY) -m bench.run
 	$(PY) -m bench.search
 
-# a dang-phi receipt through the whole pipeline next to the bare work it contains (issue 12)
+# a dang-phi receipt through the whole pipeline next to the bare work it contains, and the
+# API function's cold start (issue 12)
 bench-pipeline: $(STAMP)
 	$(PY) -m bench.pipeline
+
+# a batch of 10,000 receipts on `make run`'s stack next to the in-process pipeline (issue 12;
+# about three hours on two cores: ITEMS=2000 for a shorter run)
+ITEMS ?= 10000
+bench-batch: $(STAMP)
+	$(PY) -m bench.batch --items $(ITEMS)
 
 bench-vietnamese: $(STAMP) bench-deps
 	$(PY) -m bench.vietnamese_corpus

@@ -10,7 +10,8 @@ Three figures, in one run, each median of its own repeats:
 - the pipeline: ``functions.intake.submit_case`` for a dang-phi receipt, validate, number,
   render, seal, validate again, archive under Object Lock, index, events: everything
   between the API's handler and AWS, with moto server and the dev PKI's TSA/OCSP in a
-  child process (their CPU is not this process's, as in AWS).
+  child process (their CPU is not this process's, as in AWS);
+and the API function's cold start (``bench/coldstart.py``) against the same stack.
 AWS calls here are moto's on loopback, not AWS's; the AWS call count per receipt is printed.
 """
 
@@ -37,10 +38,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from bench import coldstart
 from bench.run import _local_signer, _machine, _times
 from infra.servers import HOST, free_port
 from signing.devpki import DevPki
-from signing.pades import LEVEL_B_LTA, SignatureBox, SignatureRequest, TrustSettings, sign_pdf
+from signing.pades import SignatureBox, SignatureRequest, sign_pdf
+from signing.terms import LEVEL_B_LTA, TrustSettings
 from templates import FONTS_DIR, STAMP_FONT_FILE
 
 REGION = "ap-southeast-1"
@@ -208,6 +211,8 @@ def _measure(folder: Path, environment: dict[str, str], pki_port: int, args: Any
             f"| {pipeline / floor:.2f} | {pipeline / alone:.2f} |",
             "",
             f"AWS calls per receipt (moto): {per_receipt}.",
+            "",
+            coldstart.measure({**os.environ, **environment}, body),
         ]
     )
 

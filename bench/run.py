@@ -30,15 +30,13 @@ from infra.servers import HOST, free_port, start_pki_services
 from signing.backends import CallbackSigner
 from signing.devpki import DevPki
 from signing.pades import (
-    LEVEL_B_LT,
-    LEVEL_B_LTA,
     SignatureBox,
     SignatureRequest,
-    TrustSettings,
     finish_signature,
     prepare_signature,
     sign_pdf,
 )
+from signing.terms import LEVEL_B_LT, LEVEL_B_LTA, TrustSettings
 from signing.validation import open_pdf, validate_pdf
 from templates import STAMP_FONT_FILE
 from templates.catalogue import Catalogue

@@ -28,8 +28,8 @@ class Api:
     def get(self, path: str) -> Any:
         return self._call("GET", path, None)
 
-    def post(self, path: str, body: Any) -> Any:
-        return self._call("POST", path, body)
+    def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+        return self._call("POST", path, body, headers)
 
     def put(self, path: str, body: Any) -> Any:
         return self._call("PUT", path, body)
@@ -41,8 +41,8 @@ class Api:
                 return str(procedure.get("document_title") or procedure["title"])
         return code
 
-    def _call(self, method: str, path: str, body: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self._login.id_token}"}
+    def _call(self, method: str, path: str, body: Any, extra: dict[str, str] | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {self._login.id_token}", **(extra or {})}
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")

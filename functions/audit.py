@@ -20,13 +20,7 @@ from functions.manifest import JSON, dated_validation, manifest_bytes, read_mani
 from functions.schedule import iso
 from functions.search import FIRST_YEAR
 from functions.services import Services
-from signing.pades import (
-    SigningRefused,
-    SigningUnavailable,
-    newest_timestamp_expiry,
-    renew_archival_timestamp,
-)
-from signing.validation import open_pdf, validate_pdf
+from signing.terms import SigningRefused, SigningUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +44,8 @@ def _examined(
     services: Services, record: dict[str, Any], now: dt.datetime
 ) -> tuple[str | None, bytes]:
     """(the record's problem or None, its bytes as read)."""
+    from signing.validation import open_pdf, validate_pdf
+
     archived = record["object"]
     try:
         pdf = services.documents.get(archived["key"], archived["version_id"])
@@ -73,6 +69,9 @@ def renew_if_due(services: Services, record: dict[str, Any], pdf: bytes, now: dt
     timestamp expires within ``renewal_margin_days``: a new version of the PDF (the locked
     ones stay untouched) with fresh validation data and a new document timestamp, the
     manifest's list of renewals, then the index. Whether it renewed."""
+    from signing.pades import newest_timestamp_expiry, renew_archival_timestamp
+    from signing.validation import open_pdf, validate_pdf
+
     expiry = newest_timestamp_expiry(pdf)
     margin = dt.timedelta(days=services.settings.renewal_margin_days)
     if expiry is None or expiry - now > margin:

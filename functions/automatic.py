@@ -58,8 +58,6 @@ from functions.schedule import (
 from functions.search import party_card, record_index
 from functions.services import Services
 from functions.sign import apply_signature
-from signing.backends import CallbackSigner
-from signing.validation import open_pdf, validate_pdf
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +122,8 @@ def seal_case(services: Services, case: Case) -> Case:
     organization = services.cases.get_organization(step.organization)
     if organization is None or not organization.get("seal_key_id"):
         raise Refused("seal_missing", f"organization {step.organization} has no seal")
+    from signing.backends import CallbackSigner  # pyHanko: loaded at the first seal
+
     signer = CallbackSigner(
         organization["seal_certificate_chain"],
         services.keys.raw_signer(organization["seal_key_id"]),
@@ -202,6 +202,8 @@ def _manifest(
     if written is not None:
         return read_manifest(services.documents.get(written.key, written.version_id)), False
     now = services.clock()
+    from signing.validation import open_pdf, validate_pdf  # pyHanko: at the first archive
+
     report = validate_pdf(open_pdf(pdf), services.trust.roots(), now)
     if not report["valid"]:
         failing = (

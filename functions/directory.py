@@ -31,8 +31,6 @@ from functions.schedule import iso
 from functions.services import Services
 from functions.sign import signature_box
 from functions.text import normalize
-from signing.certificates import ChainRefused, check_signing_chain, parse_chain, signing_request
-from templates.renderer import document_context, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +161,8 @@ def _check_parent(services: Services, code: str, parent: str | None) -> None:
 def _check_placement(services: Services, organization: dict[str, Any]) -> None:
     """Render each procedure ``organization`` may issue (its example data) and place every
     step's signature box, as signing will; Invalid naming the procedures that fail."""
+    from templates.renderer import document_context, render_pdf
+
     problems: list[Problem] = []
     today = services.clock().astimezone(VIETNAM).date()
     for procedure in services.catalogue.all():
@@ -319,6 +319,8 @@ def new_signing_key(services: Services, principal: Principal, key: str) -> dict[
     organisation's seal) and a PKCS#10 request for it, signed through the key service, to
     send to the CA. The key signs nothing until its certificate is imported; until then
     the entry keeps signing with the key it had."""
+    from signing.certificates import signing_request
+
     principal.require("admin")
     before, is_organization = _signing_entry(services, key)
     if is_organization and not before.get("seal"):
@@ -369,6 +371,8 @@ def import_certificate(
     the platform keeps the certificate to check the signatures made with it. Either way
     the chain must reach a trust anchor of the stage, be valid now and allow
     digitalSignature and nonRepudiation; otherwise 422 and nothing changes."""
+    from signing.certificates import ChainRefused, check_signing_chain, parse_chain
+
     principal.require("admin")
     before, is_organization = _signing_entry(services, key)
     body = json_object(body)
@@ -413,6 +417,8 @@ def import_certificate(
 def pem_chain_field(value: Any, problems: list[Problem]) -> list[str]:
     """A request's ``certificate_chain``: PEM certificates, signer first; a problem naming
     the field otherwise (and an empty chain)."""
+    from signing.certificates import ChainRefused, parse_chain
+
     if not (isinstance(value, list) and value and all(isinstance(c, str) for c in value)):
         problems.append(Problem("certificate_chain", "required: PEM certificates, signer first"))
         return []

@@ -33,9 +33,7 @@ from functions.services import Services
 from functions.sign import sign_document
 from functions.uploads import pdf_bytes, sent_pdf, used
 from functions.verification import opened_pdf
-from signing.backends import CallbackSigner
-from signing.pades import LEVEL_B_LTA, SignatureRequest
-from signing.validation import signature_fields, validate_pdf
+from signing.terms import LEVEL_B_LTA
 
 FIELDS = ("document_type", "original_number", "original_date", "retention_years")
 MAX_TEXT = 200
@@ -74,6 +72,8 @@ def _metadata(params: dict[str, str]) -> dict[str, Any]:
 
 
 def _scan(pdf: bytes, field: str) -> bytes:
+    from signing.validation import signature_fields
+
     if signature_fields(opened_pdf(pdf, field)):
         raise Invalid(
             "the import is not valid",
@@ -134,6 +134,10 @@ def _sealed_record(
 ) -> dict[str, Any]:
     """The scan sealed by ``organization`` (B-LTA, invisible), validated, archived with its
     manifest under the lock, and indexed; the record stored."""
+    from signing.backends import CallbackSigner
+    from signing.pades import SignatureRequest
+    from signing.validation import validate_pdf
+
     now = services.clock()
     signer = CallbackSigner(
         organization["seal_certificate_chain"],

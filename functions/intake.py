@@ -29,7 +29,6 @@ from functions.services import Services
 from functions.sign import discard_working
 from functions.text import normalize
 from templates.catalogue import Procedure
-from templates.renderer import document_context, render_pdf
 
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -250,6 +249,8 @@ def _new_case(
     targets: list[dict[str, Any]],
     data: dict[str, Any],
 ) -> Case:
+    from templates.renderer import document_context, render_pdf
+
     now = services.clock()
     # The case's organisation issues the document, so it numbers it (per document type).
     serial = services.cases.next_number(organization["code"], procedure.number_symbol)

@@ -40,8 +40,14 @@ from functions.search import MAX_VALUE as SEARCH_MAX_VALUE
 from functions.settings import Settings
 from functions.signatures import MAX_REASON
 from functions.uploads import JSON_LINES, PDF, UPLOAD_ID, UPLOAD_TYPES
-from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
-from signing.validation import DOCUMENT_TIMESTAMP, LEVEL_B_B, LEVEL_B_T, SIGNATURE
+from signing.terms import (
+    DOCUMENT_TIMESTAMP,
+    LEVEL_B_B,
+    LEVEL_B_LT,
+    LEVEL_B_LTA,
+    LEVEL_B_T,
+    SIGNATURE,
+)
 from templates.catalogue import Catalogue
 
 VERSION = "1.0.0"

@@ -13,8 +13,6 @@ from functions.schedule import utc_key
 from functions.search import record_view
 from functions.services import Services
 from functions.signatures import load_case
-from signing.validation import open_pdf, validate_pdf
-from templates.preview import page_png
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,8 @@ def get_case_preview(
     services: Services, principal: Principal, case_id: str, page: str | None
 ) -> bytes:
     """PNG of one page (``page``, 1-based, default 1) of the case's current document."""
+    from templates.preview import page_png
+
     if page is None:
         page_number = 1
     elif page.isascii() and page.isdigit() and len(page) <= 6 and int(page) >= 1:
@@ -85,6 +85,8 @@ def get_record(
     """An archived record's metadata with a short-lived download URL (archivists, for the
     records of their organisation and the ones below it); ``verify`` "true": its
     ``validation`` is made now, not the one made when it was archived. Logged."""
+    from signing.validation import open_pdf, validate_pdf
+
     verify_now = flag(verify, "verify")
     record = _visible_record(services, principal, record_id)
     _log_access(services, principal, record_id, ACTION_VERIFY if verify_now else ACTION_READ)

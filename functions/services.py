@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from functions.model import BatchProgress, Case, Event, StatusEvent
 from functions.settings import Settings
-from signing.pades import TrustSettings
+from signing.terms import TrustSettings
 from templates.catalogue import Catalogue
 
 

@@ -29,14 +29,7 @@ from functions.schedule import iso
 from functions.services import Services
 from functions.sign import commit_signature, signature_request, signing_failures
 from functions.signatures import officers_turn
-from signing.certificates import ChainRefused, check_signing_chain, parse_chain
-from signing.pades import (
-    PreparedSignature,
-    SignatureMismatch,
-    finish_signature,
-    prepare_signature,
-    signature_algorithm,
-)
+from signing.terms import SignatureMismatch
 
 MAX_SIGNATURE_BYTES = 1024  # RSA 4096 is 512; ECDSA P-256 72
 
@@ -47,6 +40,9 @@ def open_session(
     """Prepare the signature of the pending step of ``case_id`` by the officer whose turn
     it is, with the certificate of their token (the one registered for them: the chain
     sent may be that certificate alone; the registered chain is used)."""
+    from signing.certificates import ChainRefused, check_signing_chain, parse_chain
+    from signing.pades import prepare_signature, signature_algorithm
+
     case, step = officers_turn(services, principal, case_id)
     chain = _chain(body)
     officer = services.cases.get_officer(principal.username) or {}
@@ -104,6 +100,8 @@ def open_session(
 def finish_session(services: Services, principal: Principal, session_id: str, body: Any) -> Case:
     """Finish a session with the token's ``signature`` (base64) over the digest; the case
     as committed (with the seal and the archive after it, as for a platform-held key)."""
+    from signing.pades import PreparedSignature, finish_signature
+
     principal.require("officer")
     session = services.cases.get_signing_session(_session_id(session_id))
     if session is None:

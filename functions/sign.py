@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from functions import telemetry
 from functions.errors import Conflict, NotFound, Refused, Unavailable
@@ -26,19 +27,12 @@ from functions.model import (
 from functions.publish import publish_events
 from functions.schedule import iso, schedule
 from functions.services import Services
-from signing.backends import CallbackSigner
-from signing.pades import (
-    LEVEL_B_LT,
-    LEVEL_B_LTA,
-    SignatureBox,
-    SignatureRequest,
-    SignedPdf,
-    SigningRefused,
-    SigningUnavailable,
-    sign_pdf,
-)
+from signing.terms import LEVEL_B_LT, LEVEL_B_LTA, SigningRefused, SigningUnavailable
 from templates.catalogue import AppearanceBox
-from templates.renderer import find_line, page_count
+
+if TYPE_CHECKING:  # pyHanko and the renderer load at the first signature (cold start)
+    from signing.backends import CallbackSigner
+    from signing.pades import SignatureBox, SignatureRequest, SignedPdf
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +44,9 @@ def signature_box(pdf: bytes, appearance: AppearanceBox | None) -> SignatureBox 
     """Where a step's appearance goes in ``pdf``, placed from its anchor line (None: invisible)."""
     if appearance is None:
         return None
+    from signing.pades import SignatureBox
+    from templates.renderer import find_line
+
     anchor = find_line(pdf, appearance.anchor)
     if anchor is None:
         raise Refused(
@@ -96,6 +93,8 @@ def signature_request(
     kind = "seal" if step.role == ROLE_SEAL else "officer"
     appearance = procedure.steps[step.index].appearance
     pdf = services.documents.get(case.document.key)
+    from signing.pades import SignatureRequest
+
     request = SignatureRequest(
         field_name=f"Signature-{step.index + 1}",
         level=LEVEL_B_LTA if kind == "seal" else LEVEL_B_LT,
@@ -121,6 +120,8 @@ def commit_signature(
     """Store ``signed`` as the case's document with its signature, the next step pending
     (or the case sealed), and announce it; the case as committed. Conflict if the case
     changed meanwhile (the copy is then discarded)."""
+    from templates.renderer import page_count
+
     kind = "seal" if step.role == ROLE_SEAL else "officer"
     # A key of its own per attempt: a racing attempt that loses must never overwrite, or
     # clean up, the winner's document (tests/integration/test_races.py).
@@ -176,6 +177,8 @@ def sign_document(
     services: Services, pdf: bytes, signer: CallbackSigner, request: SignatureRequest
 ) -> SignedPdf:
     """``signing.pades.sign_pdf`` with its failures as the domain's (``signing_failures``)."""
+    from signing.pades import sign_pdf
+
     with signing_failures():
         return sign_pdf(pdf, signer, request, services.trust)
 

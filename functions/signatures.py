@@ -16,7 +16,6 @@ from functions.schedule import iso, schedule
 from functions.services import Services
 from functions.sign import apply_signature
 from functions.text import normalize
-from signing.backends import CallbackSigner
 
 
 def load_case(services: Services, principal: Principal, case_id: str) -> Case:
@@ -50,6 +49,8 @@ def sign_as_officer(services: Services, principal: Principal, case_id: str) -> C
     Once the signature is committed, the platform's own steps follow in the same call
     (seal, archive); whatever becomes of them, the answer is the case as committed.
     """
+    from signing.backends import CallbackSigner
+
     case, step = officers_turn(services, principal, case_id)
     officer = services.cases.get_officer(principal.username)
     if officer is None or officer.get("organization") != step.organization:

@@ -10,17 +10,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pyhanko.pdf_utils.reader import PdfFileReader
+from typing import TYPE_CHECKING, Any
 
 from functions.access import Principal
 from functions.errors import Invalid, Problem
 from functions.query import flag, only_known
 from functions.services import Services
 from functions.uploads import pdf_bytes, sent_pdf, used
-from signing.fetching import AllowListedFetchers
-from signing.validation import open_pdf, signature_fields, validate_pdf
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
 MAX_SIGNATURES = 50  # a Party record carries 2-4; a file with more is no record of ours
 MAX_PAGES = 2_000  # the longest digitised file expected is a few hundred pages
@@ -30,6 +29,7 @@ PDF_HEADER_WITHIN = 1024  # bytes; readers accept a header this far in (ISO 3200
 def opened_pdf(pdf: bytes, field: str) -> PdfFileReader:
     """``pdf`` opened, once it is shown to be a PDF that can be read and is not encrypted,
     with at most MAX_PAGES pages and MAX_SIGNATURES signatures; else a 422 naming ``field``."""
+    from signing.validation import open_pdf, signature_fields
 
     def _unreadable(reason: str) -> Invalid:
         return Invalid("not a PDF that can be used", [Problem(field, reason)])
@@ -67,6 +67,9 @@ def verify_pdf(
     the body, or an upload (functions/uploads.py), which is deleted once answered. The
     media type is checked here, after the token: a request without one gets 401.
     ``online=true`` lets validation fetch revocation data, from the stage's allow-list only."""
+    from signing.fetching import AllowListedFetchers
+    from signing.validation import validate_pdf
+
     online = _online(services, params)
     sent = sent_pdf(services, content_type, body)
     with used(services, principal, sent):

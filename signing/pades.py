@@ -6,8 +6,7 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from asn1crypto import cms
@@ -17,7 +16,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_der_public_key
-from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -45,53 +43,18 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing import hexstrings
 from signing.backends import load_chain
-from signing.fetching import OcspAnswers
 from signing.runtime import http_session, keep_timestamp_tokens, run, timestamper
+from signing.terms import (
+    LEVEL_B_LTA,
+    SignatureMismatch,
+    SigningRefused,
+    SigningUnavailable,
+    TrustSettings,
+)
 
 hexstrings.install()  # every PDF this package signs or validates is read through pyHanko
 
 T = TypeVar("T")
-LEVEL_B_LT = "PAdES-B-LT"
-LEVEL_B_LTA = "PAdES-B-LTA"
-
-
-@dataclass(frozen=True)
-class TrustSettings:
-    """What signing and validation need from outside: trust roots, a TSA, the stamp font."""
-
-    trust_roots_pem: tuple[str, ...]
-    tsa_url: str
-    stamp_font_file: Path
-    # OCSP answers reused by the signatures of the next five minutes (one set per process)
-    ocsp_answers: OcspAnswers = field(default_factory=OcspAnswers, compare=False, repr=False)
-
-    @classmethod
-    def from_files(
-        cls, trust_anchors_file: Path, tsa_url: str, stamp_font_file: Path
-    ) -> TrustSettings:
-        """Read every certificate of a PEM bundle as a trust root."""
-        return cls((trust_anchors_file.read_text(),), tsa_url, stamp_font_file)
-
-    def roots(self) -> list[asn1_x509.Certificate]:
-        """Every certificate of every PEM text in ``trust_roots_pem``."""
-        return list(load_certs_from_pemder_data("".join(self.trust_roots_pem).encode("ascii")))
-
-
-class SigningUnavailable(Exception):
-    """A service the signature needs (timestamps, OCSP, the key) did not answer: try later."""
-
-
-class SigningRefused(Exception):
-    """The signature can never be made as asked (certificate revoked, expired or not
-    trusted; a document pyHanko cannot sign): trying again changes nothing.
-
-    ``reason`` is machine-readable: ``certificate_revoked``, ``certificate_expired``,
-    ``certificate_untrusted``, ``certificate_invalid`` or ``document_unsignable``.
-    """
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 STAMP_TIME_FORMAT = "%d/%m/%Y %H:%M:%S %z"  # the time shown in a signature appearance
@@ -248,10 +211,6 @@ class PreparedSignature:
     @property
     def digest(self) -> bytes:
         return hashlib.sha256(self.signed_attributes).digest()
-
-
-class SignatureMismatch(Exception):
-    """A signature made elsewhere does not verify with the certificate it claims."""
 
 
 def signature_algorithm(certificate: asn1_x509.Certificate) -> str:

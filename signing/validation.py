@@ -51,13 +51,19 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from signing.pades import LEVEL_B_LT, LEVEL_B_LTA
+from signing import hexstrings
 from signing.runtime import run
+from signing.terms import (
+    DOCUMENT_TIMESTAMP,
+    LEVEL_B_B,
+    LEVEL_B_LT,
+    LEVEL_B_LTA,
+    LEVEL_B_T,
+    SIGNATURE,
+)
 
-LEVEL_B_B = "PAdES-B-B"
-LEVEL_B_T = "PAdES-B-T"
-SIGNATURE = "signature"
-DOCUMENT_TIMESTAMP = "document_timestamp"
+hexstrings.install()  # every PDF validated here is read through pyHanko
+
 CARRIED_DATA_FRESHNESS = dt.timedelta(days=100 * 365)  # see the header: offline, any age
 
 

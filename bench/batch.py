@@ -1,0 +1,219 @@
+"""Measures a batch of dang-phi receipts end to end on `make run`'s stack (issue 12).
+
+    make bench-batch        (or: .venv/bin/python -m bench.batch [--items 10000])
+
+`python -m infra.local` (what `make run` starts: moto, the dev PKI, the API and the batch
+worker's poller, one process) runs as a child on free ports. The batch goes in as a client
+would: JSON lines uploaded through POST /v1/uploads, then POST /v1/batches, then
+GET /v1/batches/{id} every few seconds until no item is queued. Reported: the rate per
+thousand items done, next to the in-process pipeline (``bench/pipeline.py``'s
+``submit_case`` on its own stack, measured in the same run) per core, and the stack
+process's RSS after the first thousand items and at the end. moto's costs are in these
+figures (the local stack's, not AWS's); bench/RESULTS.md says so next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.run import _machine
+from client.api import Api
+from client.session import Login
+from infra.demo import DEMO_PASSWORD
+from infra.servers import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+UPSTREAM = "cong-dich-vu"
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _start_stack(folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    api, aws, pki = free_port(), free_port(), free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "infra.local",
+            "--state-dir",
+            str(folder),
+            "--api-port",
+            str(api),
+            "--aws-port",
+            str(aws),
+            "--pki-port",
+            str(pki),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    outputs_file = folder / "outputs.json"
+    deadline = time.monotonic() + 180
+    while not outputs_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the local stack did not start")
+        time.sleep(0.5)
+    time.sleep(1)  # written just before the API serves
+    return process, json.loads(outputs_file.read_text())
+
+
+def _api(outputs: dict[str, Any]) -> Api:
+    """The API as the upstream demo user, signed in with USER_PASSWORD_AUTH."""
+    import boto3
+
+    cognito = boto3.client(
+        "cognito-idp", region_name=outputs["region"], endpoint_url=outputs["aws_endpoint_url"]
+    )
+    signed_in = cognito.initiate_auth(
+        ClientId=outputs["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": UPSTREAM, "PASSWORD": DEMO_PASSWORD},
+    )["AuthenticationResult"]
+    login = Login(
+        UPSTREAM,
+        outputs["api_url"],
+        signed_in["IdToken"],
+        signed_in["RefreshToken"],
+        time.time() + signed_in["ExpiresIn"],
+        outputs["user_pool_client_id"],
+        outputs["region"],
+        outputs["aws_endpoint_url"],
+    )
+    return Api(login)
+
+
+def run_batch(items: int) -> dict[str, Any]:
+    """The batch on a fresh `make run` stack: seconds, rate, RSS."""
+    with tempfile.TemporaryDirectory() as folder:
+        process, outputs = _start_stack(Path(folder))
+        try:
+            api = _api(outputs)
+            procedures = api.get("/v1/procedures")["procedures"]
+            example = next(p["example"] for p in procedures if p["code"] == "dang-phi")
+            lines = []
+            for n in range(items):
+                data = copy.deepcopy(example)
+                data["member"]["party_card_number"] = f"{60000000 + n:08d}"
+                item = {"key": f"bench-{uuid.uuid4().hex[:8]}-{n}", "data": data}
+                lines.append(json.dumps(item, ensure_ascii=False))
+            content = ("\n".join(lines) + "\n").encode()
+            upload = api.post(
+                "/v1/uploads",
+                {
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "size": len(content),
+                    "content_type": "application/x-ndjson",
+                },
+            )
+            put = urllib.request.Request(  # noqa: S310 (the URL the API presigned)
+                upload["url"], content, upload["headers"], method="PUT"
+            )
+            urllib.request.urlopen(put, timeout=120).close()  # noqa: S310
+            rss_start = _rss_mb(process.pid)
+            started = time.monotonic()
+            batch = api.post(
+                "/v1/batches",
+                {
+                    "procedure": "dang-phi",
+                    "organization": "phuong-ba-dinh",
+                    "upload_id": upload["upload_id"],
+                },
+                {"Idempotency-Key": str(uuid.uuid4())},
+            )
+            rss_at_1000 = None
+            seconds_at_1000 = None
+            while True:
+                time.sleep(5)
+                view = api.get(f"/v1/batches/{batch['id']}")
+                done = items - view["counts"]["queued"]
+                if rss_at_1000 is None and done >= min(1000, items):
+                    rss_at_1000, seconds_at_1000 = _rss_mb(process.pid), time.monotonic() - started
+                if view["counts"]["queued"] == 0:
+                    break
+            seconds = time.monotonic() - started
+            return {
+                "items": items,
+                "seconds": seconds,
+                "counts": view["counts"],
+                "seconds_at_1000": seconds_at_1000,
+                "rss_start": rss_start,
+                "rss_at_1000": rss_at_1000,
+                "rss_end": _rss_mb(process.pid),
+            }
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _pipeline_ms(receipts: int) -> float:
+    """The in-process pipeline's median ms a receipt, from bench/pipeline.py's own run."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pipeline", "--receipts", str(receipts), "--repeat", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    row = next(line for line in done.stdout.splitlines() if "the pipeline" in line)
+    return float(row.split("|")[2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--receipts", type=int, default=20)
+    args = parser.parse_args()
+    pipeline = _pipeline_ms(args.receipts)
+    result = run_batch(args.items)
+    rate = result["items"] / result["seconds"]
+    in_process = 1000 / pipeline
+    late_rows = []
+    if result["items"] > 1000:
+        late = (result["items"] - 1000) / (result["seconds"] - result["seconds_at_1000"])
+        late_rows = [
+            f"| the batch, after its first thousand | {late:.2f} | {1000 / late:.0f} "
+            f"| {late / in_process:.2f} |"
+        ]
+    print(
+        "\n".join(
+            [
+                f"Machine: {_machine()}; {dt.date.today().isoformat()}; `make bench-batch`, "
+                f"{result['items']} dang-phi receipts, one `make run` stack from empty.",
+                "",
+                "| | receipts/s | s per thousand | ratio to the in-process pipeline |",
+                "| --- | ---: | ---: | ---: |",
+                f"| in process, one core (`submit_case`, median of {args.receipts}) "
+                f"| {in_process:.2f} | {1000 / in_process:.0f} | 1.00 |",
+                f"| the batch on `make run`, whole | {rate:.2f} | {1000 / rate:.0f} "
+                f"| {rate / in_process:.2f} |",
+                *late_rows,
+                "",
+                f"Outcome: {json.dumps(result['counts'])}. RSS of the `make run` process: "
+                f"{result['rss_start']:.0f} MB before, {result['rss_at_1000']:.0f} MB after "
+                f"1,000 items, {result['rss_end']:.0f} MB at the end "
+                f"({result['rss_end'] / result['rss_at_1000']:.2f}× the first thousand's).",
+            ]
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
