@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 
 from infra.demo import DEMO_PASSWORD
+from infra.gateway import proxy_event
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,24 +50,6 @@ print(json.dumps({"import": time.perf_counter() - started}))
 """
 
 
-def _event(method: str, path: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
-    """An API Gateway proxy event, as Lambda hands it to the function."""
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"resourcePath": path, "httpMethod": method, "path": path},
-        "body": None if body is None else json.dumps(body, ensure_ascii=False),
-        "isBase64Encoded": False,
-    }
-
-
 def _fresh(script: str, environment: dict[str, str], stdin: str = "") -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -96,8 +79,8 @@ def measure(environment: dict[str, str], case_body: dict[str, Any], runs: int = 
     floors, children = [], []
     for run in range(runs):
         events = [
-            _event("GET", "/v1/procedures", auth),
-            _event("POST", "/v1/cases", {**auth, "Idempotency-Key": f"cold-{run}"}, case_body),
+            proxy_event("GET", "/v1/procedures", auth),
+            proxy_event("POST", "/v1/cases", {**auth, "Idempotency-Key": f"cold-{run}"}, case_body),
         ]
         floors.append(_fresh(FLOOR, environment)["import"])
         child = _fresh(CHILD, environment, json.dumps(events))

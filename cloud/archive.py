@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,21 @@ def _missing(key: str) -> Any:
         return None
 
     return known
+
+
+@contextmanager
+def _checked_read(key: str) -> Iterator[None]:
+    """A read of ``key`` whose bytes botocore checks against the SHA-256 S3 kept: NotFound
+    if absent, Refused if the bytes do not match, Unavailable if S3 did not answer."""
+    try:
+        with aws_errors("document storage", _missing(key)):
+            yield
+    except Unavailable as error:
+        if isinstance(error.__cause__, FlexibleChecksumError):
+            raise Refused(
+                CHECKSUM_MISMATCH, f"the bytes of {key} do not match the checksum S3 kept"
+            ) from error
+        raise
 
 
 class DocumentStore:
@@ -91,16 +107,9 @@ class DocumentStore:
     def lines(self, key: str) -> Iterator[bytes]:
         """The lines of a (JSON-lines) object, read as a stream: never all of it at once.
         S3's SHA-256 is checked when the stream ends; a mismatch raises Refused then."""
-        try:
-            with aws_errors("document storage", _missing(key)):
-                response = self._s3.get_object(Bucket=self._bucket, Key=key, ChecksumMode="ENABLED")
-                yield from response["Body"].iter_lines(chunk_size=65_536, keepends=True)
-        except Unavailable as error:
-            if isinstance(error.__cause__, FlexibleChecksumError):
-                raise Refused(
-                    CHECKSUM_MISMATCH, f"the bytes of {key} do not match the checksum S3 kept"
-                ) from error
-            raise
+        with _checked_read(key):
+            response = self._s3.get_object(Bucket=self._bucket, Key=key, ChecksumMode="ENABLED")
+            yield from response["Body"].iter_lines(chunk_size=65_536, keepends=True)
 
     def delete_working(self, key: str) -> None:
         """Remove every version of one working copy nobody refers to (a lost race)."""
@@ -131,18 +140,11 @@ class DocumentStore:
         """The bytes of a stored object; NotFound if absent. S3 sends the SHA-256 it kept
         (``ChecksumMode``) and botocore checks the bytes against it on every read."""
         extra = {"VersionId": version_id} if version_id else {}
-        try:
-            with aws_errors("document storage", _missing(key)):
-                response = self._s3.get_object(
-                    Bucket=self._bucket, Key=key, ChecksumMode="ENABLED", **extra
-                )
-                return bytes(response["Body"].read())
-        except Unavailable as error:
-            if isinstance(error.__cause__, FlexibleChecksumError):
-                raise Refused(
-                    CHECKSUM_MISMATCH, f"the bytes of {key} do not match the checksum S3 kept"
-                ) from error
-            raise
+        with _checked_read(key):
+            response = self._s3.get_object(
+                Bucket=self._bucket, Key=key, ChecksumMode="ENABLED", **extra
+            )
+            return bytes(response["Body"].read())
 
     def archive(
         self,

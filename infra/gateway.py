@@ -96,3 +96,24 @@ def local_api_server(app_object: Chalice, config: Config, host: str, port: int) 
         CustomLocalChalice.__bases__ = (LocalChalice, app_object.__class__)
         app_object.__class__ = CustomLocalChalice
     return LocalDevServer(app_object, config, host, port, handler_cls=GatewayHandler)
+
+
+def proxy_event(
+    method: str, path: str, headers: dict[str, str], body: Any = None
+) -> dict[str, Any]:
+    """An API Gateway proxy event for ``path`` (a route without parameters), as Lambda hands
+    it to the API function: what ``app.app(event, context)`` is called with."""
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {"resourcePath": path, "httpMethod": method, "path": path},
+        "body": None if body is None else json.dumps(body, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }

@@ -203,6 +203,11 @@ class Stack:
         at = self.clock.now() - dt.timedelta(minutes=1)
         revocation_list(self.folder / "pki").revoke(certificate_pem, at)
 
+    def case_events(self, case_id: str) -> list[dict[str, Any]]:
+        """The events of case ``case_id`` waiting on the events queue, in the order they came
+        (every event is removed from it: batches' and other cases' too)."""
+        return [e for e in self.drain_events() if e["detail"].get("case_id") == case_id]
+
     def drain_events(self) -> list[dict[str, Any]]:
         """Every status event waiting on the events queue (removed from it)."""
         sqs = self.client("sqs")

@@ -115,4 +115,4 @@ class Faults:
             for params in self.calls("events", "PutEvents")
             for entry in params["Entries"]
         ]
-        return [d for d in details if d["case_id"] == case_id]
+        return [d for d in details if d.get("case_id") == case_id]

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from chalice.test import Client
 
+from infra.gateway import proxy_event
 from infra.package import build
 from tests.calls import CALLS
 from tests.conftest import REGION, ROOT, Stack, procedure_example, send_json, submit, work_batches
@@ -40,23 +41,6 @@ def package(stack: Stack) -> Path:
     return build(
         "dev", ROOT / ".build" / "test-package", stack.folder / "trust-anchors.pem", REGION
     )
-
-
-def _event(method: str, path: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"resourcePath": path, "httpMethod": method, "path": path},
-        "body": None if body is None else json.dumps(body, ensure_ascii=False),
-        "isBase64Encoded": False,
-    }
 
 
 def _serve(folder: Path, env: dict[str, str], events: list[dict[str, Any]]) -> list[Any]:
@@ -87,8 +71,8 @@ def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path:
         folder,
         env,
         [
-            _event("GET", "/v1/health", {}),
-            _event(
+            proxy_event("GET", "/v1/health", {}),
+            proxy_event(
                 "POST",
                 "/v1/cases",
                 {**upstream, "Idempotency-Key": str(uuid.uuid4())},
@@ -112,7 +96,7 @@ def _listed_example(
     folder: Path, env: dict[str, str], headers: dict[str, str], code: str
 ) -> dict[str, Any]:
     """The example data of ``code`` as the package's GET /v1/procedures lists it."""
-    (answer,) = _serve(folder, env, [_event("GET", "/v1/procedures", headers)])
+    (answer,) = _serve(folder, env, [proxy_event("GET", "/v1/procedures", headers)])
     assert answer["statusCode"] == 200, answer["body"]
     procedures = json.loads(answer["body"])["procedures"]
     return dict(next(p["example"] for p in procedures if p["code"] == code))

@@ -180,13 +180,18 @@ def test_all_or_nothing_refuses_the_whole_batch_for_one_invalid_item(
     assert refused.status_code == 422
     assert [d["field"] for d in refused.json_body["error"]["details"]] == ["items[1].data.amount"]
     work_batches(stack)
+    _no_case_made(client, stack, items[0])
+
+
+def _no_case_made(client: Client, stack: Stack, item: dict[str, Any]) -> None:
+    """No case was made under ``item``'s key: POST /v1/cases with it makes one now."""
     replay = submit(
         client,
         stack,
-        {"procedure": "dang-phi", "organization": ORG, "data": items[0]["data"]},
-        items[0]["key"],
+        {"procedure": "dang-phi", "organization": ORG, "data": item["data"]},
+        item["key"],
     )
-    assert replay.headers.get("Idempotent-Replayed") is None  # no case was made for it
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") is None
 
 
 @pytest.mark.parametrize(
@@ -565,10 +570,4 @@ def test_an_uploaded_all_or_nothing_batch_with_an_invalid_item_makes_no_case(
     assert [f["errors"][0]["field"] for f in done["failures"]] == ["items[2].data.amount"]
     progress = _progress(stack.drain_events(), accepted.json_body["id"])
     assert progress[-1]["counts"] == {"total": 3, "queued": 0, "invalid": 1, "skipped": 2}
-    replay = submit(
-        client,
-        stack,
-        {"procedure": "dang-phi", "organization": ORG, "data": items[0]["data"]},
-        items[0]["key"],
-    )
-    assert replay.headers.get("Idempotent-Replayed") is None  # no case was made for it
+    _no_case_made(client, stack, items[0])

@@ -135,7 +135,7 @@ def test_each_procedure_from_submission_to_archive(
     ).stdout
     assert case["number"] in unicodedata.normalize("NFC", text)  # the document shows its number
 
-    events = [e["detail"] for e in stack.drain_events() if e["detail"]["case_id"] == case_id]
+    events = [e["detail"] for e in stack.case_events(case_id)]
     assert [e["status"] for e in events] == (
         ["submitted"] + ["awaiting_signature"] * (len(officers) + 1) + ["sealed", "archived"]
     )

@@ -56,7 +56,7 @@ def test_a_rejection_ends_the_case_and_keeps_the_draft(client: Client, stack: St
     ).body
     assert kept == draft
 
-    events = [e["detail"] for e in stack.drain_events() if e["detail"]["case_id"] == case["id"]]
+    events = [e["detail"] for e in stack.case_events(case["id"])]
     assert [(e["status"], e["version"]) for e in events] == [
         ("submitted", 1),
         ("awaiting_signature", 2),

@@ -101,7 +101,7 @@ def test_the_whole_flow(client: Client, stack: Stack) -> None:
         == 403
     )
 
-    events = [e for e in stack.drain_events() if e["detail"]["case_id"] == case["id"]]
+    events = stack.case_events(case["id"])
     assert [e["detail"]["status"] for e in events] == [
         "submitted",
         "awaiting_signature",

@@ -38,7 +38,7 @@ def test_a_postponed_seal_and_its_events_are_finished_by_the_sweep(stack: Stack)
     stored = services.cases.get_case(case.id)
     assert stored is not None and stored.status == "archived" and stored.record_id
 
-    events = [e["detail"] for e in stack.drain_events() if e["detail"]["case_id"] == case.id]
+    events = [e["detail"] for e in stack.case_events(case.id)]
     assert [e["status"] for e in events] == [
         "submitted",
         "awaiting_signature",
