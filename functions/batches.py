@@ -29,6 +29,7 @@ queued by the retry message's next delivery, or by the next retry.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -108,14 +109,11 @@ def submit_batch(
     key = intake.idempotency_key_from(idempotency_key)
     fields = json_object(body)
     envelope = _envelope(services, fields)
-    if envelope.items is not None:
-        lines = [
-            json.dumps({"key": item["key"], "data": item["data"]}, ensure_ascii=False)
-            for item in envelope.items
-        ]
-        identity: list[Any] = lines
-    else:
-        identity = ["upload", envelope.upload_id]
+    lines = [
+        json.dumps({"key": item["key"], "data": item["data"]}, ensure_ascii=False)
+        for item in envelope.items or []
+    ]
+    identity: list[Any] = ["upload", envelope.upload_id] if envelope.upload_id else lines
     request_hash = hashlib.sha256(
         json.dumps(
             [envelope.procedure, envelope.organization, envelope.all_or_nothing, identity],
@@ -127,20 +125,43 @@ def submit_batch(
         return _started(services, replay, created=False)
 
     batch_id = str(uuid.uuid4())
-    now = iso(services.clock())
-    if envelope.items is not None:
-        total = len(envelope.items)
+    # an upload is deleted once the batch is stored (or refused), kept when a service failed
+    keeping = (
+        used(services, principal, SentPdf(upload_id=envelope.upload_id))
+        if envelope.upload_id
+        else contextlib.nullcontext()
+    )
+    with keeping:
+        stored = _store_batch(services, principal, envelope, batch_id, lines)
+        first = BatchProgress.of(stored, {}, sequence=1, occurred_at=stored["created_at"])
+        if not services.cases.create_batch(stored, first, (principal.subject, key, request_hash)):
+            replay = _replay(services, principal, key, request_hash)
+            if replay is None:
+                raise Conflict("the batch could not be stored; try again")
+            return _started(services, replay, created=False)
+    publish_events(services, [first])
+    return _started(services, batch_view(services, batch_id), created=True)
+
+
+def _store_batch(
+    services: Services,
+    principal: Principal,
+    envelope: _Envelope,
+    batch_id: str,
+    lines: list[str],
+) -> dict[str, Any]:
+    """Write the batch's items (``lines``, or the caller's upload, each line checked, copied
+    inside S3) and return the batch to commit."""
+    if envelope.upload_id is None:
+        total = len(lines)
         services.documents.put_working(
             items_key(batch_id), ("\n".join(lines) + "\n").encode("utf-8"), JSON_LINES
         )
     else:
-        upload = SentPdf(upload_id=envelope.upload_id)
-        with used(services, principal, upload):
-            total = _uploaded_items(services, upload_key(principal, str(envelope.upload_id)))
-            services.documents.copy_working(
-                upload_key(principal, str(envelope.upload_id)), items_key(batch_id)
-            )
-    batch = {
+        uploaded = upload_key(principal, envelope.upload_id)
+        total = _uploaded_items(services, uploaded)
+        services.documents.copy_working(uploaded, items_key(batch_id))
+    return {
         "id": batch_id,
         "procedure": envelope.procedure,
         "organization": envelope.organization,
@@ -148,18 +169,10 @@ def submit_batch(
         "username": principal.username,
         "all_or_nothing": envelope.all_or_nothing,
         "total": total,
-        "source": "inline" if envelope.items is not None else "upload",
-        "created_at": now,
+        "source": "upload" if envelope.upload_id else "inline",
+        "created_at": iso(services.clock()),
         "finished_at": None,
     }
-    first = BatchProgress.of(batch, {}, sequence=1, occurred_at=now)
-    if not services.cases.create_batch(batch, first, (principal.subject, key, request_hash)):
-        replay = _replay(services, principal, key, request_hash)
-        if replay is None:
-            raise Conflict("the batch could not be stored; try again")
-        return _started(services, replay, created=False)
-    publish_events(services, [first])
-    return _started(services, batch_view(services, batch_id), created=True)
 
 
 def _started(services: Services, batch: dict[str, Any], created: bool) -> BatchSubmission:

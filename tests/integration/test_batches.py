@@ -571,3 +571,27 @@ def test_an_uploaded_all_or_nothing_batch_with_an_invalid_item_makes_no_case(
     progress = _progress(stack.drain_events(), accepted.json_body["id"])
     assert progress[-1]["counts"] == {"total": 3, "queued": 0, "invalid": 1, "skipped": 2}
     _no_case_made(client, stack, items[0])
+
+
+def test_an_upload_outlives_an_outage_and_the_same_request_again_makes_the_batch(
+    client: Client, stack: Stack, example: dict[str, Any]
+) -> None:
+    items = _items(example, 1)
+    upload_id = upload(client, stack, _lines(items), UPSTREAM, "application/x-ndjson")
+    body = {"procedure": "dang-phi", "organization": ORG, "upload_id": upload_id}
+    faults = Faults()
+    faults.add(
+        "dynamodb",
+        "TransactWriteItems",
+        error=lambda: unreachable("dynamodb"),
+        when=lambda p: "BATCH#" in json.dumps(p["TransactItems"][0]),
+        times=1,
+    )
+    key = f"upload-outage-{uuid.uuid4()}"
+    with _worker_meeting(stack, faults):
+        refused = _post(client, stack, body, key=key)
+    assert refused.status_code == 503, refused.json_body
+    assert left_of(stack, upload_id) == 1  # kept for the same request again
+    accepted = _post(client, stack, body, key=key)
+    assert accepted.status_code == 202 and accepted.json_body["total"] == 1
+    assert left_of(stack, upload_id) == 0
