@@ -58,9 +58,10 @@ bench-pipeline: $(STAMP)
 
 # a batch of 10,000 receipts on `make run`'s stack next to the in-process pipeline (issue 12;
 # about three hours on two cores: ITEMS=2000 for a shorter run)
+# WORKER_APART=1: the worker in a process of its own, for its memory alone
 ITEMS ?= 10000
 bench-batch: $(STAMP)
-	$(PY) -m bench.batch --items $(ITEMS)
+	$(PY) -m bench.batch --items $(ITEMS) $(if $(WORKER_APART),--worker-apart)
 
 bench-vietnamese: $(STAMP) bench-deps
 	$(PY) -m bench.vietnamese_corpus

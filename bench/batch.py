@@ -19,6 +19,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -45,7 +46,9 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _start_stack(folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+def _start_stack(
+    folder: Path, worker_apart: bool
+) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     api, aws, pki = free_port(), free_port(), free_port()
     process = subprocess.Popen(
         [
@@ -60,6 +63,7 @@ def _start_stack(folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]
             str(aws),
             "--pki-port",
             str(pki),
+            *(["--no-worker"] if worker_apart else []),
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -100,10 +104,34 @@ def _api(outputs: dict[str, Any]) -> Api:
     return Api(login)
 
 
-def run_batch(items: int) -> dict[str, Any]:
-    """The batch on a fresh `make run` stack: seconds, rate, RSS."""
+def _start_worker(folder: Path) -> subprocess.Popen[bytes]:
+    """The batch worker in a process of its own (`python -m infra.poller`), on the stage's
+    environment as `make run` writes it."""
+    from chalice.cli.factory import CLIFactory
+
+    from infra.local_stack import stage_environment
+
+    outputs = json.loads((folder / "outputs.json").read_text())
+    config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
+    environment = {
+        **stage_environment(outputs, folder / "trust-anchors.pem"),
+        **config.environment_variables,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "infra.poller"],
+        cwd=ROOT,
+        env={**os.environ, **environment},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def run_batch(items: int, worker_apart: bool = False) -> dict[str, Any]:
+    """The batch on a fresh `make run` stack: seconds, rate, RSS (of the worker's own
+    process when ``worker_apart``, else of the one process of `make run`)."""
     with tempfile.TemporaryDirectory() as folder:
-        process, outputs = _start_stack(Path(folder))
+        process, outputs = _start_stack(Path(folder), worker_apart)
+        measured = _start_worker(Path(folder)) if worker_apart else process
         try:
             api = _api(outputs)
             procedures = api.get("/v1/procedures")["procedures"]
@@ -127,7 +155,7 @@ def run_batch(items: int) -> dict[str, Any]:
                 upload["url"], content, upload["headers"], method="PUT"
             )
             urllib.request.urlopen(put, timeout=120).close()  # noqa: S310
-            rss_start = _rss_mb(process.pid)
+            rss_start = _rss_mb(measured.pid)
             started = time.monotonic()
             batch = api.post(
                 "/v1/batches",
@@ -145,7 +173,7 @@ def run_batch(items: int) -> dict[str, Any]:
                 view = api.get(f"/v1/batches/{batch['id']}")
                 done = items - view["counts"]["queued"]
                 if rss_at_1000 is None and done >= min(1000, items):
-                    rss_at_1000, seconds_at_1000 = _rss_mb(process.pid), time.monotonic() - started
+                    rss_at_1000, seconds_at_1000 = _rss_mb(measured.pid), time.monotonic() - started
                 if view["counts"]["queued"] == 0:
                     break
             seconds = time.monotonic() - started
@@ -156,11 +184,12 @@ def run_batch(items: int) -> dict[str, Any]:
                 "seconds_at_1000": seconds_at_1000,
                 "rss_start": rss_start,
                 "rss_at_1000": rss_at_1000,
-                "rss_end": _rss_mb(process.pid),
+                "rss_end": _rss_mb(measured.pid),
             }
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            for child in {process, measured}:
+                child.terminate()
+                child.wait(timeout=30)
 
 
 def _pipeline_ms(receipts: int) -> float:
@@ -180,7 +209,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--receipts", type=int, default=20)
+    parser.add_argument(
+        "--worker-apart",
+        action="store_true",
+        help="the worker in a process of its own, for its memory (its rate is not per core)",
+    )
     args = parser.parse_args()
+    if args.worker_apart:
+        result = run_batch(args.items, worker_apart=True)
+        print(
+            f"Machine: {_machine()}; {dt.date.today().isoformat()}; `make bench-batch "
+            f"WORKER_APART=1`, {result['items']} dang-phi receipts. RSS of the worker's own "
+            f"process: {result['rss_start']:.0f} MB before, {result['rss_at_1000']:.0f} MB "
+            f"after 1,000 items, {result['rss_end']:.0f} MB at the end "
+            f"({result['rss_end'] / result['rss_at_1000']:.2f}× the first thousand's); "
+            f"{result['items'] / result['seconds']:.2f} receipts/s on two processes. "
+            f"Outcome: {json.dumps(result['counts'])}."
+        )
+        return
     pipeline = _pipeline_ms(args.receipts)
     result = run_batch(args.items)
     rate = result["items"] / result["seconds"]

@@ -489,6 +489,9 @@ def _expand(services: Services, batch_id: str, start: int, offset: int) -> None:
     if offset + len(data) < size or not lines[-1]:
         lines.pop()  # cut short by the range (or the empty end after the last newline)
     chunk = lines[:EXPAND_CHUNK]
+    if not chunk and offset < size:  # no line ends within the range: none is this long
+        log.error("batch %s: no line ends within %d bytes of %d", batch_id, EXPAND_BYTES, offset)
+        return
     messages = [
         {"kind": "item", "batch": batch_id, "index": start + position, **json.loads(line)}
         for position, line in enumerate(chunk)

@@ -54,6 +54,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--pki-port", type=int, default=int(os.environ.get("HOSO_PKI_PORT", "4580"))
     )
     parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-1"))
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="no batch worker in this process (run `python -m infra.poller` beside it)",
+    )
     return parser.parse_args(argv)
 
 
@@ -98,7 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         print(_usage(outputs, state_dir), flush=True)
         threading.Thread(target=_sweep_forever, name="sweep", daemon=True).start()
         # what the SQS event source mapping does in AWS: the batch worker takes the queue
-        threading.Thread(target=serve, name="batch-worker", daemon=True).start()
+        if not args.no_worker:
+            threading.Thread(target=serve, name="batch-worker", daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
 
