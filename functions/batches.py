@@ -326,11 +326,7 @@ def _replay(
     entry = services.cases.get_batch_idempotency(principal.subject, key)
     if entry is None:
         return None
-    if entry["request_hash"] != request_hash:
-        raise Conflict(
-            "this Idempotency-Key was used with another batch",
-            [Problem("headers.Idempotency-Key", "already used with a different body")],
-        )
+    intake.same_request(entry, request_hash, "batch")
     return batch_view(services, entry["batch_id"])
 
 

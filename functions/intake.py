@@ -233,12 +233,18 @@ def _replay(services: Services, principal: Principal, key: str, request_hash: st
     entry = services.cases.get_idempotency(principal.subject, key)
     if entry is None:
         return None
+    same_request(entry, request_hash, "request body")
+    return services.cases.get_case(entry["case_id"])
+
+
+def same_request(entry: dict[str, Any], request_hash: str, what: str) -> None:
+    """Conflict (409) unless the idempotency ``entry`` was stored by a request of the same
+    ``request_hash`` (a case's, a batch's): the key came again with another ``what``."""
     if entry["request_hash"] != request_hash:
         raise Conflict(
-            "this Idempotency-Key was used with another request body",
+            f"this Idempotency-Key was used with another {what}",
             [Problem("headers.Idempotency-Key", "already used with a different body")],
         )
-    return services.cases.get_case(entry["case_id"])
 
 
 def _new_case(

@@ -256,6 +256,24 @@ def app_wiring(stack: Stack) -> tuple[Services, TokenVerifier]:
     return build_services(clock=stack.clock.now, make_client=CALLS.make_client)
 
 
+@contextmanager
+def app_changed(
+    stack: Stack,
+    change: Callable[[Services], Services],
+    make_client: Callable[[Settings, str], Any] = CALLS.make_client,
+) -> Iterator[None]:
+    """The app (its API and its batch worker) wired to ``stack`` with its services changed
+    by ``change`` and AWS clients from ``make_client``, until the block ends."""
+    import app as hoso_app
+
+    services, verifier = build_services(clock=stack.clock.now, make_client=make_client)
+    hoso_app.reset((change(services), verifier))
+    try:
+        yield
+    finally:
+        hoso_app.reset(app_wiring(stack))
+
+
 @pytest.fixture(scope="module")
 def client(stack: Stack) -> Iterator[Client]:
     """The Chalice test client of the app, wired to ``stack``."""

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from cloud.bootstrap import build_services
 from functions import batches
+from functions.services import Services
 from tests.conftest import (
     Stack,
-    app_wiring,
+    app_changed,
     procedure_example,
     send_json,
     submit,
@@ -304,16 +304,17 @@ def test_strangers_get_nothing(client: Client, stack: Stack, example: dict[str, 
 def _worker_meeting(stack: Stack, faults: Faults, **settings: Any) -> Iterator[None]:
     """The app (its API and its batch worker) with ``faults`` in its AWS clients and
     ``settings`` changed, until the block ends."""
-    import app as hoso_app
 
-    services, verifier = build_services(clock=stack.clock.now, make_client=faults.make_client)
-    changed = dataclasses.replace(services.settings, **settings)
-    hoso_app.reset((dataclasses.replace(services, settings=changed), verifier))
+    def changed(services: Services) -> Services:
+        return dataclasses.replace(
+            services, settings=dataclasses.replace(services.settings, **settings)
+        )
+
     try:
-        yield
+        with app_changed(stack, changed, faults.make_client):
+            yield
     finally:
         faults.clear()
-        hoso_app.reset(app_wiring(stack))
 
 
 def _retry(client: Client, stack: Stack, batch_id: str, user: str = UPSTREAM) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from chalice.test import Client
 
 from infra.servers import free_port
-from tests.conftest import Stack, app_wiring, procedure_example, sign, submit
+from tests.conftest import Stack, app_changed, procedure_example, sign, submit
 
 TRANSFER = "chuyen-sinh-hoat-chinh-thuc"
 
@@ -21,13 +21,12 @@ TRANSFER = "chuyen-sinh-hoat-chinh-thuc"
 @pytest.fixture
 def tsa_down(client: Client, stack: Stack) -> Iterator[None]:
     """The API's timestamp service does not answer (for the length of one test)."""
-    import app as hoso_app
-
-    services, verifier = app_wiring(stack)
-    dead = dataclasses.replace(services.trust, tsa_url=f"http://127.0.0.1:{free_port()}/tsa")
-    hoso_app.reset((dataclasses.replace(services, trust=dead), verifier))
-    yield
-    hoso_app.reset(app_wiring(stack))
+    dead = f"http://127.0.0.1:{free_port()}/tsa"
+    with app_changed(
+        stack,
+        lambda s: dataclasses.replace(s, trust=dataclasses.replace(s.trust, tsa_url=dead)),
+    ):
+        yield
 
 
 def test_an_outage_is_503_with_retry_after_and_nothing_is_stored(
