@@ -15,7 +15,6 @@ import platform
 import statistics
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 from pyhanko_certvalidator import ValidationContext
 
 from infra.demo import ORGANIZATIONS
+from infra.package import JOBS_ZIP, unzipped_mb
 from infra.servers import HOST, free_port, start_pki_services
 from signing.backends import CallbackSigner
 from signing.devpki import DevPki
@@ -225,15 +225,15 @@ def main() -> None:
         f"no revocation check | {f_first:.0f} | {f_median:.0f} "
         f"| {entries / f_median * 1000:.1f} | 1.00 |",
     ]
-    package = ROOT / ".build" / "package" / "deployment.zip"
-    if package.exists():
-        with zipfile.ZipFile(package) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-        lines += [
-            "",
-            f"Lambda package (`make package`): {package.stat().st_size / 2**20:.1f} MB zipped, "
-            f"{unzipped / 2**20:.1f} MB unzipped (limit 250 MB).",
-        ]
+    built = ROOT / ".build" / "package"
+    for name, functions in (("deployment.zip", "the API"), (JOBS_ZIP, "the worker and the sweep")):
+        if (built / name).exists():
+            lines += [
+                "",
+                f"Lambda package `{name}` ({functions}; `make package`): "
+                f"{(built / name).stat().st_size / 2**20:.1f} MB zipped, "
+                f"{unzipped_mb(built / name):.1f} MB unzipped (limit 250 MB).",
+            ]
     print("\n".join(lines))
 
 

@@ -99,21 +99,27 @@ def local_api_server(app_object: Chalice, config: Config, host: str, port: int) 
 
 
 def proxy_event(
-    method: str, path: str, headers: dict[str, str], body: Any = None
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: Any = None,
+    parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway proxy event for ``path`` (a route without parameters), as Lambda hands
-    it to the API function: what ``app.app(event, context)`` is called with."""
+    """An API Gateway proxy event for the route ``path``, as Lambda hands it to the API
+    function: what ``app.app(event, context)`` is called with. A route with parameters
+    (``/v1/cases/{case_id}``) names their values in ``parameters``."""
+    concrete = path.format(**parameters) if parameters else path
     return {
         "resource": path,
-        "path": path,
+        "path": concrete,
         "httpMethod": method,
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
-        "pathParameters": None,
+        "pathParameters": parameters,
         "stageVariables": None,
-        "requestContext": {"resourcePath": path, "httpMethod": method, "path": path},
+        "requestContext": {"resourcePath": path, "httpMethod": method, "path": concrete},
         "body": None if body is None else json.dumps(body, ensure_ascii=False),
         "isBase64Encoded": False,
     }

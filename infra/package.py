@@ -1,10 +1,23 @@
-"""Builds the deployable Lambda package: our packages go into vendor/, then `chalice package`.
+"""Builds the deployable Lambda packages: our packages go into vendor/, then `chalice package`,
+then one zip per kind of function.
 
 `chalice package` takes only app.py, chalicelib/, vendor/ and requirements.txt; every other
 top-level package would be dropped without a word. So the build assembles a clean project
 folder under .build/ (app.py, .chalice/config.json, requirements.txt from pyproject.toml and
 vendor/ holding functions/, signing/, cloud/, templates/ and the trust anchors), packages it
-with infra/template.yaml merged in, and leaves `deployment.zip` and `sam.yaml` in the output.
+with infra/template.yaml merged in, and leaves two zips and `sam.yaml` in the output:
+
+- `deployment.zip`, the API function's: everything it loads, previews (pypdfium2) included;
+- `jobs.zip`, the batch worker's and the sweep's: the same without previews, which only the
+  API makes.
+
+`chalice package` gives every function one zip holding every dependency whole. Both zips
+leave out what no function ever loads (``never_loaded``): the models of AWS services the
+code does not call, C sources, compiled fontTools accelerators whose pure-Python module is
+beside them, and optional parts of libraries that no template or call uses (pikepdf and
+pygments for z3c.rml, Pillow's AVIF codec, lxml's objectify and html, aiohttp's websockets,
+powertools' Swagger UI): ``NEVER_LOADED_PREFIXES`` says why each. `tests/e2e/
+test_package.py` serves requests from each zip alone, rendering, sealing and archiving.
 
     python -m infra.package [--stage dev] [--out .build/package] [--trust-anchors FILE]
 """
@@ -12,19 +25,48 @@ with infra/template.yaml merged in, and leaves `deployment.zip` and `sam.yaml` i
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_PACKAGES = ("functions", "signing", "cloud", "templates")
 DEFAULT_REGION = "ap-southeast-1"  # Singapore, the region nearest Hà Nội
 TEMPLATE = ROOT / "infra" / "template.yaml"
 TRUST_ANCHORS_IN_PACKAGE = "trust/anchors.pem"  # relative to /var/task, as the stages say
+# the AWS services cloud/ calls (botocore's models of the others stay out of the packages)
+AWS_SERVICES = ("s3", "dynamodb", "sqs", "events", "kms", "cognito-idp")
+JOBS_ZIP = "jobs.zip"
+JOBS_FUNCTIONS = ("BatchWorker", "ScheduledSweep")  # they never make previews
+PREVIEW_PACKAGES = ("pypdfium2/", "pypdfium2_raw/")
+NEVER_LOADED_PREFIXES = (
+    "pygments/",  # z3c.rml highlights code listings with it; no template has one
+    # z3c.rml includes other PDFs' pages with pikepdf, imported only if present; no template
+    # includes a PDF
+    "pikepdf/",
+    "pikepdf.libs/",
+    "lxml/objectify.",  # the templates are read with lxml.etree alone
+    "lxml/html/",
+    "aiohttp/_websocket/reader_c.",  # no websockets; aiohttp falls back to reader_py
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui/",  # we serve our own document
+    # Pillow's AVIF codec (a third of its libraries): reportlab reads no AVIF images, and
+    # Pillow registers the format only if the module imports
+    "PIL/_avif.",
+    "pillow.libs/libavif-",
+)
+NEVER_LOADED_FILES = (
+    ".c",  # Cython's C sources of the compiled modules
+    ".pyx",
+    ".pxd",
+)
 _LOGS_ONLY_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -75,8 +117,58 @@ def assemble(project_dir: Path, trust_anchors: Path | None) -> None:
         shutil.copy2(trust_anchors, target)
 
 
+def never_loaded(name: str, names: set[str]) -> bool:
+    """Whether no function ever loads ``name`` (a path in chalice's zip, whose paths are
+    ``names``)."""
+    if name.startswith("botocore/data/"):
+        parts = name.split("/")
+        return len(parts) > 3 and parts[2] not in AWS_SERVICES  # a service's own folder
+    if name.startswith(NEVER_LOADED_PREFIXES) or name.endswith(NEVER_LOADED_FILES):
+        return True
+    # fontTools compiles some of its modules with Cython and keeps each one's .py beside it,
+    # which Python loads when the compiled one is absent (the same code, a little slower)
+    compiled = name.startswith("fontTools/") and name.endswith(".so")
+    return compiled and name.split(".", 1)[0] + ".py" in names
+
+
+def _write_zip(source: zipfile.ZipFile, target: Path, leave_out: tuple[str, ...]) -> None:
+    """Copy ``source`` to ``target`` without what no function loads and without the
+    folders ``leave_out``; every entry keeps its attributes (modes of shared libraries)."""
+    names = set(source.namelist())
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as written:
+        for info in source.infolist():
+            if never_loaded(info.filename, names) or info.filename.startswith(leave_out):
+                continue
+            # a copy: writing an entry changes its offsets, and the source is read again
+            written.writestr(copy.copy(info), source.read(info), zipfile.ZIP_DEFLATED)
+
+
+def split(out_dir: Path) -> None:
+    """Make chalice's one zip into the API's (``deployment.zip``) and the jobs' (``jobs.zip``),
+    both without what no function loads, and point the jobs' functions at theirs."""
+    chalice_zip = out_dir / "deployment.zip"
+    whole = out_dir / "chalice-deployment.zip"
+    chalice_zip.rename(whole)
+    with zipfile.ZipFile(whole) as source:
+        _write_zip(source, chalice_zip, ())
+        _write_zip(source, out_dir / JOBS_ZIP, PREVIEW_PACKAGES)
+    whole.unlink()
+    template_path = out_dir / "sam.yaml"
+    template = yaml.safe_load(template_path.read_text(encoding="utf-8"))
+    for function in JOBS_FUNCTIONS:
+        template["Resources"][function]["Properties"]["CodeUri"] = f"./{JOBS_ZIP}"
+    template_path.write_text(yaml.safe_dump(template, sort_keys=False), encoding="utf-8")
+
+
+def unzipped_mb(package: Path) -> float:
+    """What a zip holds, unzipped, in MB of 2**20 bytes (Lambda's 250 MB limit counts this)."""
+    with zipfile.ZipFile(package) as archive:
+        return sum(info.file_size for info in archive.infolist()) / 2**20
+
+
 def build(stage: str, out_dir: Path, trust_anchors: Path | None, region: str) -> Path:
-    """Assemble and package for ``stage``; returns the folder with deployment.zip and sam.yaml."""
+    """Assemble and package for ``stage``; returns the folder with deployment.zip (the API's),
+    jobs.zip (the worker's and the sweep's) and sam.yaml."""
     project_dir = out_dir.parent / f"{out_dir.name}-project"
     assemble(project_dir, trust_anchors)
     if out_dir.exists():
@@ -99,6 +191,7 @@ def build(stage: str, out_dir: Path, trust_anchors: Path | None, region: str) ->
         check=True,
         env={**os.environ, "AWS_DEFAULT_REGION": region},
     )
+    split(out_dir)
     return out_dir
 
 
@@ -121,7 +214,9 @@ def main() -> None:
             file=sys.stderr,
         )
     out = build(args.stage, args.out.resolve(), args.trust_anchors, args.region)
-    print(f"package: {out / 'deployment.zip'}\ntemplate: {out / 'sam.yaml'}")
+    for package in ("deployment.zip", JOBS_ZIP):
+        print(f"package: {out / package} ({unzipped_mb(out / package):.0f} MB unzipped)")
+    print(f"template: {out / 'sam.yaml'}")
 
 
 if __name__ == "__main__":

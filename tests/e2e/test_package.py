@@ -3,6 +3,7 @@ top-level packages unless `make package` puts them in vendor/)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -16,7 +17,8 @@ import yaml
 from chalice.test import Client
 
 from infra.gateway import proxy_event
-from infra.package import build
+from infra.package import AWS_SERVICES, JOBS_ZIP, build
+from infra.poller import drain
 from tests.calls import CALLS
 from tests.conftest import REGION, ROOT, Stack, procedure_example, send_json, submit, work_batches
 from tests.iam import Names, Need, allows, needs_of
@@ -24,13 +26,15 @@ from tests.integration.test_uploads import upload
 
 pytestmark = pytest.mark.e2e
 
-# Runs inside the unzipped package with `python -I -S`: no site-packages, no PYTHONPATH,
-# nothing from this checkout; only the standard library and what the zip holds.
+# Runs inside an unzipped package with `python -I -S`: no site-packages, no PYTHONPATH,
+# nothing from this checkout; only the standard library and what the zip holds. Calls the
+# handler named first on the command line with each event, as Lambda would.
 LAMBDA_RUNTIME = """
 import json, sys
 sys.path.insert(0, ".")
 import app
-answers = [app.app(event, None) for event in json.load(sys.stdin)]
+handler = getattr(app, sys.argv[1])
+answers = [handler(event, None) for event in json.load(sys.stdin)]
 print(json.dumps(answers))
 """
 
@@ -43,9 +47,26 @@ def package(stack: Stack) -> Path:
     )
 
 
-def _serve(folder: Path, env: dict[str, str], events: list[dict[str, Any]]) -> list[Any]:
+def _unzipped(package: Path, name: str, folder: Path, stack: Stack) -> Path:
+    """``name`` of the package unzipped into ``folder``, its trust anchors checked."""
+    with zipfile.ZipFile(package / name) as archive:
+        archive.extractall(folder)
+    assert (folder / "trust" / "anchors.pem").read_text() == stack.outputs["trust_anchor_pem"]
+    return folder
+
+
+def _lambda_env(stack: Stack) -> dict[str, str]:
+    """The stage's settings as Lambda would give them; the trust anchors come from the zip."""
+    env = {k: v for k, v in stack.env.items() if k != "HOSO_TRUST_ANCHORS_FILE"}
+    env["HOSO_TRUST_ANCHORS_FILE"] = "trust/anchors.pem"
+    return env
+
+
+def _serve(
+    folder: Path, env: dict[str, str], events: list[dict[str, Any]], handler: str = "app"
+) -> list[Any]:
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", LAMBDA_RUNTIME],
+        [sys.executable, "-I", "-S", "-c", LAMBDA_RUNTIME, handler],
         cwd=folder,
         env=env,
         input=json.dumps(events),
@@ -57,17 +78,22 @@ def _serve(folder: Path, env: dict[str, str], events: list[dict[str, Any]]) -> l
     return list(json.loads(done.stdout.splitlines()[-1]))
 
 
-def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path: Path) -> None:
-    with zipfile.ZipFile(package / "deployment.zip") as archive:
-        archive.extractall(tmp_path / "task")
-    folder = tmp_path / "task"
-    assert (folder / "trust" / "anchors.pem").read_text() == stack.outputs["trust_anchor_pem"]
-    # the stage's settings as Lambda would get them; the trust anchors come from the zip
-    env = {k: v for k, v in stack.env.items() if k != "HOSO_TRUST_ANCHORS_FILE"}
-    env["HOSO_TRUST_ANCHORS_FILE"] = "trust/anchors.pem"
+def _listed_example(
+    folder: Path, env: dict[str, str], headers: dict[str, str], code: str
+) -> dict[str, Any]:
+    """The example data of ``code`` as the package's GET /v1/procedures lists it."""
+    (answer,) = _serve(folder, env, [proxy_event("GET", "/v1/procedures", headers)])
+    assert answer["statusCode"] == 200, answer["body"]
+    procedures = json.loads(answer["body"])["procedures"]
+    return dict(next(p["example"] for p in procedures if p["code"] == code))
+
+
+def test_the_api_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path: Path) -> None:
+    folder = _unzipped(package, "deployment.zip", tmp_path / "task", stack)
+    env = _lambda_env(stack)
     upstream = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}
     example = _listed_example(folder, env, upstream, "chuyen-sinh-hoat-chinh-thuc")
-    health, submitted = _serve(
+    health, submitted, receipt = _serve(
         folder,
         env,
         [
@@ -82,6 +108,16 @@ def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path:
                     "data": example,
                 },
             ),
+            proxy_event(
+                "POST",
+                "/v1/cases",
+                {**upstream, "Idempotency-Key": str(uuid.uuid4())},
+                {
+                    "procedure": "dang-phi",
+                    "organization": "phuong-ba-dinh",
+                    "data": _listed_example(folder, env, upstream, "dang-phi"),
+                },
+            ),
         ],
     )
     assert health["statusCode"] == 200
@@ -90,16 +126,57 @@ def test_the_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path:
     case = json.loads(submitted["body"])
     assert case["status"] == "awaiting_signature"
     assert case["document"]["pages"] >= 1  # rendered inside the package, with its fonts
+    assert receipt["statusCode"] == 201, receipt["body"]
+    assert json.loads(receipt["body"])["status"] == "archived"  # sealed B-LTA and stored
+    # previews are the API's alone: pypdfium2 is in its package
+    path = "/v1/cases/{case_id}/preview"
+    (preview,) = _serve(
+        folder,
+        env,
+        [
+            proxy_event(
+                "GET", path, {**upstream, "Accept": "image/png"}, None, {"case_id": case["id"]}
+            )
+        ],
+    )
+    assert preview["statusCode"] == 200, preview["body"]
+    assert preview["isBase64Encoded"] is True
+    assert base64.b64decode(preview["body"]).startswith(b"\x89PNG")
 
 
-def _listed_example(
-    folder: Path, env: dict[str, str], headers: dict[str, str], code: str
-) -> dict[str, Any]:
-    """The example data of ``code`` as the package's GET /v1/procedures lists it."""
-    (answer,) = _serve(folder, env, [proxy_event("GET", "/v1/procedures", headers)])
-    assert answer["statusCode"] == 200, answer["body"]
-    procedures = json.loads(answer["body"])["procedures"]
-    return dict(next(p["example"] for p in procedures if p["code"] == code))
+def test_the_jobs_package_alone_works_a_batch_and_sweeps(
+    package: Path, client: Client, stack: Stack, tmp_path: Path
+) -> None:
+    folder = _unzipped(package, JOBS_ZIP, tmp_path / "task", stack)
+    assert not (folder / "pypdfium2").exists()  # no previews in the worker's and sweep's zip
+    env = _lambda_env(stack)
+    item = {"key": str(uuid.uuid4()), "data": procedure_example(client, stack, "dang-phi")}
+    batch = send_json(
+        client,
+        stack,
+        "POST",
+        "/v1/batches",
+        {"procedure": "dang-phi", "organization": "phuong-ba-dinh", "items": [item]},
+        "cong-dich-vu",
+        {"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert batch.status_code == 202, batch.json_body
+    # the queue's messages go to the package's worker as Lambda's event source mapping
+    # hands them over: it renders, seals B-LTA and archives the item
+    drain(
+        stack.client("sqs"),
+        stack.outputs["work_queue_url"],
+        lambda event, _: _serve(folder, env, [event], "batch_worker")[0],
+    )
+    done = client.http.get(
+        f"/v1/batches/{batch.json_body['id']}", headers=stack.auth("cong-dich-vu")
+    )
+    assert done.json_body["counts"].get("archived") == 1, done.json_body
+    scheduled = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    (report,) = _serve(folder, env, [scheduled], "scheduled_sweep")
+    assert {"published", "archived", "failed"} <= set(report)
 
 
 def test_cloudformation_would_accept_the_template(package: Path) -> None:
@@ -262,6 +339,8 @@ def test_each_role_allows_every_call_the_code_made(
     assert {("kms", "Sign"), ("s3", "PutObject"), ("dynamodb", "TransactWriteItems")} <= made
     assert {("events", "PutEvents"), ("s3", "GetObject"), ("s3", "DeleteObject")} <= made
     assert ("s3", "CopyObject") in made
+    # the packages hold botocore's models of these services alone
+    assert {call.service for call in CALLS.calls} <= set(AWS_SERVICES)
     for role in ROLES:
         statements = _role_statements(template, role)
         denied = sorted(
