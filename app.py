@@ -167,7 +167,16 @@ def submit_case() -> Response:
     result = intake.submit_case(
         services, principal, _body(request, services), request.headers.get("idempotency-key")
     )
-    return _json(201, result.case.public_view(), _replayed(result.created))
+    return _json(201, records.case_view(result.case, principal), _replayed(result.created))
+
+
+@app.route("/v1/cases")
+@api
+def list_cases() -> Response:
+    request = app.current_request
+    assert request is not None
+    services, principal = _caller(request)
+    return _json(200, records.list_cases(services, principal, dict(request.query_params or {})))
 
 
 @app.route("/v1/cases/{case_id}")
@@ -208,7 +217,7 @@ def get_case_preview(case_id: str) -> Response:
 def sign_case(case_id: str) -> Response:
     services, principal = _caller(app.current_request)
     case = signatures.sign_as_officer(services, principal, case_id)
-    return _json(201, case.public_view())
+    return _json(201, records.case_view(case, principal))
 
 
 @app.route("/v1/cases/{case_id}/signing-sessions", methods=["POST"])
@@ -228,7 +237,8 @@ def finish_signing_session(session_id: str) -> Response:
     assert request is not None
     services, principal = _caller(request)
     body = _body(request, services)
-    return _json(200, sessions.finish_session(services, principal, session_id, body).public_view())
+    case = sessions.finish_session(services, principal, session_id, body)
+    return _json(200, records.case_view(case, principal))
 
 
 @app.route("/v1/cases/{case_id}/rejections", methods=["POST"])
@@ -238,16 +248,16 @@ def reject_case(case_id: str) -> Response:
     assert request is not None
     services, principal = _caller(request)
     body = _body(request, services)
-    return _json(
-        201, signatures.reject_as_officer(services, principal, case_id, body).public_view()
-    )
+    case = signatures.reject_as_officer(services, principal, case_id, body)
+    return _json(201, records.case_view(case, principal))
 
 
 @app.route("/v1/cases/{case_id}/retries", methods=["POST"])
 @api
 def retry_case(case_id: str) -> Response:
     services, principal = _caller(app.current_request)
-    return _json(200, automatic.retry_case(services, principal, case_id).public_view())
+    case = automatic.retry_case(services, principal, case_id)
+    return _json(200, records.case_view(case, principal))  # an admin: no data
 
 
 @app.route("/v1/retries", methods=["POST"])

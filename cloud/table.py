@@ -27,12 +27,20 @@ from functions.model import (
     event_from_outbox,
     event_to_outbox,
 )
+from functions.schedule import utc_key
 
 log = logging.getLogger(__name__)
 
 Item = dict[str, Any]
 DUE_INDEX = "due"  # sparse index (infra/template.yaml): work a sweep must finish, by due time
 FAILED_INDEX = "failed"  # sparse index: failed cases by their failure reason
+# GET /v1/cases: index -> the attribute it is keyed on (each sorted by `case_at`, newest first)
+CASE_INDEXES = {
+    "cases_by_submitter": "case_submitter",
+    "cases_by_organization": "case_org",
+    "inbox": "case_inbox",
+}
+CASE_FILTERS = {"status": "case_status", "procedure": "case_procedure"}  # filter -> attribute
 OUTBOX = "outbox"  # events committed but not yet published
 WORK = "work"  # cases whose next step is automatic (seal, archive, removing drafts)
 SERVICE = "the case table"
@@ -101,8 +109,20 @@ def _log_state_changes(events: list[StatusEvent]) -> None:
 
 def _case_item(case: Case) -> Item:
     """A case's item. One with an automatic step ahead is queued for the sweep at its due
-    time; a failed one is findable by its reason."""
-    extra: dict[str, Item] = {"version": {"N": str(case.version)}}
+    time; a failed one is findable by its reason; every one is listed by its submitter and
+    its organisation, and one awaiting an officer in that organisation's inbox."""
+    created = dt.datetime.fromisoformat(case.created_at)
+    extra: dict[str, Item] = {
+        "version": {"N": str(case.version)},
+        "case_submitter": {"S": case.submitted_by},
+        "case_org": {"S": case.organization},
+        "case_at": {"S": f"{utc_key(created)}#{case.id}"},
+        "case_status": {"S": case.status or ""},
+        "case_procedure": {"S": case.procedure},
+    }
+    inbox = case.inbox_organization()
+    if inbox is not None:
+        extra["case_inbox"] = {"S": inbox}
     if case.automatic_step() is not None and case.due_at is not None:
         extra["queue"] = {"S": WORK}
         extra["due_at"] = {"S": case.due_at}
@@ -378,21 +398,67 @@ class CaseTable:
         the audit); and where the next page starts (None: no more)."""
         hash_name, sort_name = RECORD_INDEXES[index]
         lowest, highest = ranges.get(sort_name, ("0", "~"))
-        names = {"#h": RECORD_INDEX_ATTRIBUTES[hash_name], "#s": RECORD_INDEX_ATTRIBUTES[sort_name]}
-        values: dict[str, Item] = {":h": {"S": key}, ":lo": {"S": lowest}, ":hi": {"S": highest}}
+        names: dict[str, str] = {}
+        values: dict[str, Item] = {}
         conditions = []
         if scope is not None:
             names["#scope"], values[":scope"] = "rec_scope", {"S": scope}
             conditions.append("contains(#scope, :scope)")
-        for i, (name, value) in enumerate(sorted(equal.items())):
-            names[f"#f{i}"] = RECORD_INDEX_ATTRIBUTES[name]
-            values[f":f{i}"] = {"S": value}
-            conditions.append(f"#f{i} = :f{i}")
+        equal_attributes = {RECORD_INDEX_ATTRIBUTES[name]: value for name, value in equal.items()}
         others = sorted((n, r) for n, r in ranges.items() if n != sort_name)
         for i, (name, (low, high)) in enumerate(others):
             names[f"#r{i}"] = RECORD_INDEX_ATTRIBUTES[name]
             values[f":r{i}lo"], values[f":r{i}hi"] = {"S": low}, {"S": high}
             conditions.append(f"#r{i} BETWEEN :r{i}lo AND :r{i}hi")
+        return self._newest_first(
+            index,
+            (RECORD_INDEX_ATTRIBUTES[hash_name], key),
+            (RECORD_INDEX_ATTRIBUTES[sort_name], lowest, highest),
+            (conditions, names, values, equal_attributes),
+            limit,
+            start,
+        )
+
+    def query_cases(
+        self,
+        index: str,
+        key: str,
+        equal: dict[str, str],
+        limit: int,
+        start: dict[str, Any] | None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of the cases whose ``index`` attribute (CASE_INDEXES) is ``key``, newest
+        first, matching ``equal`` (CASE_FILTERS' names -> value); and where the next page
+        starts (None: no more)."""
+        equal_attributes = {CASE_FILTERS[name]: value for name, value in equal.items()}
+        return self._newest_first(
+            index,
+            (CASE_INDEXES[index], key),
+            ("case_at", "0", "~"),
+            ([], {}, {}, equal_attributes),
+            limit,
+            start,
+        )
+
+    def _newest_first(
+        self,
+        index: str,
+        hashed: tuple[str, str],
+        sort: tuple[str, str, str],
+        filters: tuple[list[str], dict[str, str], dict[str, Item], dict[str, str]],
+        limit: int,
+        start: dict[str, Any] | None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of ``index`` where the ``hashed`` attribute has its value, the ``sort``
+        attribute is within (lowest, highest), newest first; ``filters`` are conditions with
+        their names and values, and attributes that must equal a value."""
+        conditions, names, values, equal = filters
+        names = {**names, "#h": hashed[0], "#s": sort[0]}
+        values = {**values, ":h": {"S": hashed[1]}, ":lo": {"S": sort[1]}, ":hi": {"S": sort[2]}}
+        conditions = list(conditions)
+        for i, (attribute, value) in enumerate(sorted(equal.items())):
+            names[f"#f{i}"], values[f":f{i}"] = attribute, {"S": value}
+            conditions.append(f"#f{i} = :f{i}")
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": index,

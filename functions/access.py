@@ -63,6 +63,13 @@ class Principal:
             return True
         return "archivist" in self.roles and self.organization in organizations_up
 
+    def may_read_data(self, submitted_by: str, step_organizations: Collection[str]) -> bool:
+        """A case's submitted data (personal data) is for its submitter and the officers of
+        its steps' organisations; archivists read the document, admins nothing."""
+        if UPSTREAM in self.roles and self.subject == submitted_by:
+            return True
+        return "officer" in self.roles and self.organization in step_organizations
+
 
 def principal_of(identity: Identity, entry: dict[str, Any] | None) -> Principal:
     """The principal of ``identity`` given its directory ``entry`` (None: not in it).

@@ -26,6 +26,7 @@ TRANSITIONS: dict[str | None, set[str]] = {
     REJECTED: set(),
     FAILED: {AWAITING_SIGNATURE, SEALED},  # an admin's retry resumes where it stopped
 }
+CASE_STATUSES = sorted(s for s in TRANSITIONS if s is not None)
 
 # The automatic steps a case can be waiting for (Case.automatic_step).
 SEAL_STEP = "seal"
@@ -167,6 +168,16 @@ class Case:
         if self.status != AWAITING_SIGNATURE:
             return None
         return next((s for s in self.steps if s.status == STEP_PENDING), None)
+
+    def inbox_organization(self) -> str | None:
+        """The organisation whose officer must sign next (its inbox lists the case), or None
+        when no officer's signature is awaited."""
+        step = self.current_step()
+        return step.organization if step is not None and step.role != ROLE_SEAL else None
+
+    def step_organizations(self) -> set[str]:
+        """The organisations of the case's steps (their officers see its data)."""
+        return {s.organization for s in self.steps}
 
     def seal_is_due(self) -> bool:
         """Whether the pending step is the organisation seal."""

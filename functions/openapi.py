@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from functions.access import CASE_READERS
+from functions.access import CASE_READERS, UPSTREAM
 from functions.batches import ITEMS_KEPT_DAYS, MAX_LINE_BYTES
 from functions.batches import MAX_ITEMS as BATCH_MAX_ITEMS
 from functions.directory import (
@@ -27,15 +27,15 @@ from functions.imports import MAX_RETENTION_YEARS
 from functions.intake import MAX_IDEMPOTENCY_KEY
 from functions.limits import MAX_DEPTH, MAX_INTEGER_DIGITS, MAX_ITEMS, MAX_STRING
 from functions.model import (
+    CASE_STATUSES,
     ROLE_SEAL,
     STEP_PENDING,
     STEP_REJECTED,
     STEP_SIGNED,
     STEP_WAITING,
-    TRANSITIONS,
 )
-from functions.search import MAX_LIMIT as SEARCH_MAX_LIMIT
-from functions.search import MAX_TOKEN as SEARCH_MAX_TOKEN
+from functions.pages import MAX_LIMIT as SEARCH_MAX_LIMIT
+from functions.pages import MAX_TOKEN as SEARCH_MAX_TOKEN
 from functions.search import MAX_VALUE as SEARCH_MAX_VALUE
 from functions.settings import Settings
 from functions.signatures import MAX_REASON
@@ -103,7 +103,7 @@ CASE = _object(
         "procedure": TEXT,
         "procedure_version": TEXT,
         "organization": TEXT,
-        "status": {"enum": sorted(s for s in TRANSITIONS if s is not None)},
+        "status": {"enum": CASE_STATUSES},
         "version": COUNT,
         "number": TEXT,
         "steps": {
@@ -145,7 +145,13 @@ CASE = _object(
             "type": "array",
             "items": _object({"status": TEXT, "version": COUNT, "at": TIME}),
         },
-    }
+        "data": {
+            "type": "object",
+            "description": "the submitted data: only for the submitter and the officers of "
+            "the case's steps",
+        },
+    },
+    optional=["data"],
 )
 
 RECORD = {
@@ -457,6 +463,27 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=_ref("CaseSubmission"),
         parameters=[IDEMPOTENCY_KEY],
         errors=WRITE_ERRORS,
+    ),
+    ("GET", "/v1/cases"): Operation(
+        "Cases, newest first: an upstream system's own, an officer's organisation's, or with "
+        "awaiting=me the cases whose pending step is the officer's organisation's (the inbox)",
+        (UPSTREAM, "officer"),
+        200,
+        _json(
+            _object(
+                {
+                    "items": {"type": "array", "items": _ref("Case")},
+                    "next": _nullable({**TEXT, "description": "opaque; pass as ?next="}),
+                }
+            )
+        ),
+        parameters=[
+            _query("status", {"enum": CASE_STATUSES}, "only cases in this status"),
+            _query("procedure", SEARCH_TEXT, "only cases of this procedure code"),
+            _query("awaiting", {"enum": ["me"]}, "officers: the cases awaiting your signature"),
+            *SEARCH_PARAMETERS[-2:],  # limit and next, as in the record search
+        ],
+        errors=(400, 401, 403, 422, 503),
     ),
     ("GET", "/v1/cases/{case_id}"): Operation(
         "A case (the submitter, officers of its steps, archivists of its organisation or above)",

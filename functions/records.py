@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from functions.access import Principal, organization_chain
-from functions.errors import Malformed, NotFound, Problem
+from functions.access import UPSTREAM, Principal, organization_chain
+from functions.errors import Forbidden, Invalid, Malformed, NotFound, Problem
 from functions.manifest import dated_validation, read_manifest
-from functions.query import flag
+from functions.model import CASE_STATUSES, Case
+from functions.pages import MAX_READS, fingerprint, next_token, position_of, read_limit
+from functions.query import flag, only_known
 from functions.schedule import utc_key
 from functions.search import record_view
 from functions.services import Services
@@ -23,9 +25,70 @@ class ObjectRef:
     version_id: str
 
 
+CASE_LIST_PARAMETERS = ("status", "procedure", "awaiting", "limit", "next")
+
+
+def case_view(case: Case, principal: Principal) -> dict[str, Any]:
+    """The API view of a case for ``principal``: with the submitted data for its submitter
+    and the officers of its steps (Principal.may_read_data), without it for anyone else."""
+    view = case.public_view()
+    if principal.may_read_data(case.submitted_by, case.step_organizations()):
+        view["data"] = case.data
+    return view
+
+
 def get_case(services: Services, principal: Principal, case_id: str) -> dict[str, Any]:
     """The API view of a case."""
-    return load_case(services, principal, case_id).public_view()
+    return case_view(load_case(services, principal, case_id), principal)
+
+
+def list_cases(services: Services, principal: Principal, params: dict[str, str]) -> dict[str, Any]:
+    """A page of cases, newest first (DESIGN.md's search page, of cases): an upstream
+    system's own, an officer's organisation's, or with ``awaiting=me`` an officer's inbox
+    (the cases whose pending step is their organisation's, whoever's case it is); filtered
+    by ``status`` and ``procedure``. Each through its index, never a scan."""
+    principal.require(UPSTREAM, "officer")
+    only_known(params, CASE_LIST_PARAMETERS)
+    problems: list[Problem] = []
+    limit = read_limit(params, problems)
+    equal: dict[str, str] = {}
+    status, procedure = params.get("status"), params.get("procedure")
+    if status is not None and status not in CASE_STATUSES:
+        problems.append(Problem("query.status", f"not one of: {', '.join(CASE_STATUSES)}"))
+    elif status is not None:
+        equal["status"] = status
+    if procedure is not None and services.catalogue.get(procedure) is None:
+        problems.append(Problem("query.procedure", "not a procedure of the catalogue"))
+    elif procedure is not None:
+        equal["procedure"] = procedure
+    awaiting = params.get("awaiting")
+    if awaiting not in (None, "me"):
+        problems.append(Problem("query.awaiting", "only me: the cases awaiting your signature"))
+    if problems:
+        raise Invalid("the listing is not valid", problems)
+    if "officer" in principal.roles:
+        assert principal.organization is not None  # the directory gives officers one
+        index = "inbox" if awaiting else "cases_by_organization"
+        key = principal.organization
+    elif awaiting:
+        raise Forbidden("only officers have cases awaiting their signature")
+    else:
+        index, key = "cases_by_submitter", principal.subject
+    listing = fingerprint("cases", index, key, sorted(equal.items()))
+    position: dict[str, Any] = {"filters": listing, "start": None}
+    if "next" in params:
+        position = position_of(services, params["next"], listing)
+    items: list[dict[str, Any]] = []
+    for _ in range(MAX_READS):
+        found, last = services.cases.query_cases(
+            index, key, equal, limit - len(items), position["start"]
+        )
+        items += [case_view(Case.from_item(doc), principal) for doc in found]
+        position = {**position, "start": last}
+        if last is None or len(items) >= limit:
+            break
+    more = position["start"] is not None
+    return {"items": items, "next": next_token(services, position) if more else None}
 
 
 def get_case_document(services: Services, principal: Principal, case_id: str) -> tuple[str, bytes]:

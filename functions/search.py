@@ -10,26 +10,20 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
-import json
 import re
 from typing import Any
 
 from functions.access import Principal, organization_chain
-from functions.errors import Invalid, Malformed, Problem
+from functions.errors import Invalid, Problem
 from functions.model import VIETNAM, Case
+from functions.pages import MAX_READS, fingerprint, next_token, position_of, read_limit
 from functions.query import only_known
 from functions.schedule import utc_key
 from functions.services import Services
 
 FIRST_YEAR = 2025  # the platform's first archive year: the year index goes back to it
 ORIGINAL_FIRST_YEAR = 1930  # the oldest paper record a search by original date reaches
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-MAX_READS = 10  # index pages read for one answer page; past them `next` carries on
 CARD = re.compile(r"[0-9]{8,12}")
 FILTERS = (
     "procedure",
@@ -43,8 +37,6 @@ FILTERS = (
 )
 PARAMETERS = (*FILTERS, "limit", "next")
 MAX_VALUE = 100  # characters of a filter's value
-MAX_TOKEN = 4096  # characters of a `next` (KMS MACs messages of 4 KB at most)
-MAC_BYTES = 32  # HMAC-SHA-256
 
 
 def party_card(case: Case) -> str | None:
@@ -112,10 +104,7 @@ def _read(params: dict[str, str], today: dt.date) -> tuple[dict[str, str], dt.da
         if ("archived_to" in filters)
         else today
     )
-    limit_text = params.get("limit", str(DEFAULT_LIMIT))
-    limit = int(limit_text) if limit_text.isascii() and limit_text.isdigit() else 0
-    if not 1 <= limit <= MAX_LIMIT:
-        problems.append(Problem("query.limit", f"a whole number from 1 to {MAX_LIMIT}"))
+    limit = read_limit(params, problems)
     if start and end and start > end:
         problems.append(Problem("query.archived_to", "before archived_from"))
     for name in ("original_from", "original_to"):
@@ -134,41 +123,6 @@ def _bound(day: dt.date, end: bool) -> str:
     return utc_key(moment.replace(microsecond=0)) + ("#~" if end else "#")
 
 
-def _encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _sign(services: Services, position: dict[str, Any]) -> str:
-    payload = _encode(json.dumps(position, sort_keys=True, separators=(",", ":")).encode())
-    return f"{payload}.{_encode(services.index.mac(b'next:' + payload.encode()))}"
-
-
-def _position(services: Services, token: str, fingerprint: str) -> dict[str, Any]:
-    bad = Malformed("next is not a page token of this search", [Problem("query.next", "forged")])
-    payload, _, mac = token.partition(".")
-    try:
-        signature = _decode(mac)
-    except (binascii.Error, ValueError):
-        raise bad from None
-    if (
-        len(token) > MAX_TOKEN
-        or len(signature) != MAC_BYTES
-        or not services.index.verify(b"next:" + payload.encode(), signature)
-    ):
-        raise bad
-    position: dict[str, Any] = json.loads(_decode(payload))
-    if position.get("filters") != fingerprint:
-        raise Malformed(
-            "next belongs to a search with other filters",
-            [Problem("query.next", "from another search")],
-        )
-    return position
-
-
 def search_records(
     services: Services, principal: Principal, params: dict[str, str]
 ) -> dict[str, Any]:
@@ -181,7 +135,7 @@ def search_records(
     equal = {k: v for k, v in filters.items() if k in ("procedure", "organization", "number")}
     if "card" in filters:
         equal["card"] = card_mac(services, filters["card"])
-    fingerprint = hashlib.sha256(json.dumps([sorted(filters.items()), scope]).encode()).hexdigest()
+    filters_print = fingerprint(sorted(filters.items()), scope)
     ranges = {"at": (_bound(start, end=False), _bound(end, end=True))}
     original = "original_from" in filters or "original_to" in filters
     if original:
@@ -197,9 +151,9 @@ def search_records(
     else:
         index = "records_by_year"
         keys = [str(year) for year in range(end.year, start.year - 1, -1)]
-    position: dict[str, Any] = {"filters": fingerprint, "key": 0, "start": None}
+    position: dict[str, Any] = {"filters": filters_print, "key": 0, "start": None}
     if "next" in params:
-        position = _position(services, params["next"], fingerprint)
+        position = position_of(services, params["next"], filters_print)
     items: list[dict[str, Any]] = []
     reads = 0
     while len(items) < limit and position["key"] < len(keys) and reads < MAX_READS:
@@ -220,7 +174,7 @@ def search_records(
             else {**position, "key": position["key"] + 1, "start": None}
         )
     more = position["key"] < len(keys)
-    return {"items": items, "next": _sign(services, position) if more else None}
+    return {"items": items, "next": next_token(services, position) if more else None}
 
 
 def record_view(record: dict[str, Any]) -> dict[str, Any]:

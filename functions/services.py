@@ -61,6 +61,14 @@ class CaseStore(Protocol):
         limit: int,
         start: dict[str, Any] | None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
+    def query_cases(
+        self,
+        index: str,
+        key: str,
+        equal: dict[str, str],
+        limit: int,
+        start: dict[str, Any] | None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
     def create_batch(
         self, batch: dict[str, Any], first: BatchProgress, idempotency: tuple[str, str, str]
     ) -> bool: ...

@@ -26,7 +26,7 @@ def load_case(services: Services, principal: Principal, case_id: str) -> Case:
     if case is None or not principal.may_read_case(
         _organizations_up(services, principal, case.organization),
         case.submitted_by,
-        {s.organization for s in case.steps},
+        case.step_organizations(),
     ):
         raise NotFound(f"case {case_id} does not exist")
     return case

@@ -82,3 +82,13 @@ def test_events_carry_ids_and_states_only() -> None:
         "record_id",
     }
     assert "Nguyễn" not in str(detail)
+
+
+def test_only_an_officers_pending_step_puts_a_case_in_an_inbox() -> None:
+    case = _case()
+    assert case.inbox_organization() is None  # submitted: no one's turn yet
+    case.advance(SUBMITTED, "t1")
+    case.advance(AWAITING_SIGNATURE, "t2")
+    assert case.inbox_organization() == "o"
+    case.complete_step(case.steps[0])
+    assert case.inbox_organization() is None  # the seal is the platform's, not an officer's
