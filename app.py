@@ -144,11 +144,20 @@ def health() -> Response:
     return _json(200, {"status": "ok"})
 
 
+def api_routes() -> list[tuple[str, str]]:
+    """The API's (method, path) pairs: every route but the web app's pages."""
+    return [
+        (method, path)
+        for path, methods in app.routes.items()
+        for method in methods
+        if not (path == WEB or path.startswith(f"{WEB}/"))
+    ]
+
+
 @app.route("/openapi.json")
 @api
 def openapi_json() -> Response:
-    routes = [(method, path) for path, methods in app.routes.items() for method in methods]
-    return _json(200, openapi.openapi_document(routes, wired()[0].catalogue))
+    return _json(200, openapi.openapi_document(api_routes(), wired()[0].catalogue))
 
 
 @app.route("/v1/procedures")
@@ -503,3 +512,92 @@ def scheduled_sweep(event: Any) -> dict[str, Any]:
     )
     telemetry.flush()
     return dataclasses.asdict(report)
+
+
+# --- the web app (web/): Vietnamese pages for people, beside the API ---------------------
+WEB = "/app"
+FORM = ["application/x-www-form-urlencoded"]
+
+
+def _web(show: Callable[[Any, Any], Any]) -> Response:
+    """A web page: ``show(web.pages, visit)``'s answer (errors as Vietnamese pages, in
+    web/pages.py) as a response. The visit holds the request's cookies, form and query,
+    and where the app is (behind API Gateway's stage the path starts with it: /api/app)."""
+    from http.cookies import CookieError, SimpleCookie
+
+    from web import pages
+
+    request = app.current_request
+    assert request is not None
+    services, verifier = wired()
+    try:
+        cookies = {
+            name: m.value for name, m in SimpleCookie(request.headers.get("cookie", "")).items()
+        }
+    except CookieError:
+        cookies = {}
+    full = str(request.context.get("path") or "")
+    actual = str(request.to_original_event().get("path") or full)
+    prefix = full[: len(full) - len(actual)] if full.endswith(actual) else ""
+    body = request.raw_body if request.method == "POST" else b""
+    raw_form = body.encode() if isinstance(body, str) else body
+    visit = pages.Visit(
+        services, verifier.verify, prefix + WEB, cookies, raw_form, dict(request.query_params or {})
+    )
+    answer = pages.answer_errors(visit, lambda: show(pages, visit))
+    return Response(body=answer.body, status_code=answer.status, headers=answer.headers)
+
+
+@app.route(WEB)
+def web_home() -> Response:
+    return _web(lambda pages, visit: pages.home(visit))
+
+
+@app.route(f"{WEB}/signin")
+def web_sign_in_form() -> Response:
+    return _web(lambda pages, visit: pages.sign_in_form(visit))
+
+
+@app.route(f"{WEB}/signin", methods=["POST"], content_types=FORM)
+def web_sign_in() -> Response:
+    return _web(lambda pages, visit: pages.sign_in(visit))
+
+
+@app.route(f"{WEB}/new-password", methods=["POST"], content_types=FORM)
+def web_new_password() -> Response:
+    return _web(lambda pages, visit: pages.new_password(visit))
+
+
+@app.route(f"{WEB}/signout", methods=["POST"], content_types=FORM)
+def web_sign_out() -> Response:
+    return _web(lambda pages, visit: pages.sign_out(visit))
+
+
+@app.route(f"{WEB}/inbox")
+def web_inbox() -> Response:
+    return _web(lambda pages, visit: pages.inbox(visit))
+
+
+@app.route(f"{WEB}/cases/{{case_id}}")
+def web_case(case_id: str) -> Response:
+    return _web(lambda pages, visit: pages.case_page(visit, case_id))
+
+
+@app.route(f"{WEB}/cases/{{case_id}}/sign")
+def web_confirm_signing(case_id: str) -> Response:
+    return _web(lambda pages, visit: pages.confirm_signing(visit, case_id))
+
+
+@app.route(f"{WEB}/cases/{{case_id}}/sign", methods=["POST"], content_types=FORM)
+def web_sign(case_id: str) -> Response:
+    return _web(lambda pages, visit: pages.sign(visit, case_id))
+
+
+@app.route(f"{WEB}/cases/{{case_id}}/reject", methods=["POST"], content_types=FORM)
+def web_reject(case_id: str) -> Response:
+    return _web(lambda pages, visit: pages.reject(visit, case_id))
+
+
+@app.route(f"{WEB}/static/{{name}}")
+def web_static(name: str) -> Response:
+    return _web(lambda pages, visit: pages.static_file(name))

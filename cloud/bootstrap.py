@@ -85,7 +85,9 @@ def build_services(
         events=EventBus(client("events"), settings.event_bus),
         keys=KmsKeys(kms),
         index=KmsMacs(kms, settings.index_key_id),
-        users=CognitoUsers(client("cognito-idp"), settings.user_pool_id),
+        users=CognitoUsers(
+            client("cognito-idp"), settings.user_pool_id, settings.user_pool_client_id
+        ),
         catalogue=Catalogue(check_schemas=False),  # checked by the tests: see Catalogue
         trust=TrustSettings.from_files(
             Path(settings.trust_anchors_file), settings.tsa_url, STAMP_FONT_FILE

@@ -551,6 +551,21 @@ class CaseTable:
             return False
         return True
 
+    # --- the web app's sessions (web/sessions.py) -------------------------------
+    def put_web_session(self, key: str, session: dict[str, Any], expires: int) -> None:
+        """Keep a signed-in person's session; DynamoDB removes it after ``expires`` (epoch
+        seconds, the table's time to live), and reads treat it as gone from then on."""
+        item = _doc(f"WEB#{key}", session, expires={"N": str(expires)})
+        with aws_errors(SERVICE):
+            self._db.put_item(TableName=self._table, Item=item)
+
+    def get_web_session(self, key: str) -> dict[str, Any] | None:
+        return self._get(f"WEB#{key}")
+
+    def delete_web_session(self, key: str) -> None:
+        with aws_errors(SERVICE):
+            self._db.delete_item(TableName=self._table, Key={"pk": {"S": f"WEB#{key}"}})
+
     # --- the directory ---------------------------------------------------------
     def save_directory_entry(
         self, pk: str, entry: dict[str, Any] | None, expected_version: int | None, change: Item

@@ -1,4 +1,5 @@
-"""The user pool (Cognito): the accounts people sign in with, created and disabled by admins."""
+"""The user pool (Cognito): the accounts people sign in with, created and disabled by admins,
+and the web app's sign-in (USER_PASSWORD_AUTH through the app client, refreshed tokens)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cloud.errors import aws_errors, error_code
-from functions.errors import DomainError
+from functions.errors import DomainError, Invalid, Problem, Unauthorized
+from functions.services import SignIn
 
 SERVICE = "the user pool"
 # A temporary password the template's PasswordPolicy accepts (12+, every character class).
@@ -42,9 +44,43 @@ def _exists(error: ClientError) -> DomainError | None:
 class CognitoUsers:
     """Accounts of one user pool, in its groups (one per role)."""
 
-    def __init__(self, client: Any, pool_id: str) -> None:
+    def __init__(self, client: Any, pool_id: str, client_id: str) -> None:
         self._cognito = client
         self._pool = pool_id
+        self._client_id = client_id
+
+    def sign_in(self, username: str, password: str) -> SignIn:
+        """USER_PASSWORD_AUTH: the tokens, or the new-password challenge of a first sign-in.
+        Unauthorized for a wrong password, an unknown or a disabled user alike."""
+        with aws_errors(SERVICE, _refused):
+            answer = self._cognito.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
+            )
+        return _sign_in(answer)
+
+    def answer_new_password(self, username: str, challenge: str, new_password: str) -> SignIn:
+        """Answer NEW_PASSWORD_REQUIRED (``challenge`` is its session); Invalid (422) if the
+        pool's password policy refuses ``new_password``."""
+        with aws_errors(SERVICE, _refused):
+            answer = self._cognito.respond_to_auth_challenge(
+                ClientId=self._client_id,
+                ChallengeName="NEW_PASSWORD_REQUIRED",
+                Session=challenge,
+                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
+            )
+        return _sign_in(answer)
+
+    def refresh(self, refresh_token: str) -> SignIn:
+        """New ID token for a refresh token; Unauthorized once it is expired or revoked."""
+        with aws_errors(SERVICE, _refused):
+            answer = self._cognito.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        return _sign_in(answer, refresh_token)
 
     def create(self, username: str, role: str, email: str | None) -> str | None:
         """Make the account of ``username`` in ``role``'s group, enabled, with a temporary
@@ -118,3 +154,45 @@ class _Missing(DomainError):
 
 def _missing(error: ClientError) -> DomainError | None:
     return _Missing("no such user") if error_code(error) == "UserNotFoundException" else None
+
+
+def _sign_in(answer: dict[str, Any], refresh_token: str | None = None) -> SignIn:
+    """A sign-in call's answer: its tokens (the refresh token kept if none came back), or
+    the new-password challenge; any other challenge cannot be answered here."""
+    if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+        return SignIn(challenge=answer["Session"])
+    if answer.get("ChallengeName"):
+        raise Unauthorized(
+            f"the sign-in asks {answer['ChallengeName']}, which hoso does not answer"
+        )
+    result = answer["AuthenticationResult"]
+    return SignIn(
+        id_token=result["IdToken"],
+        refresh_token=result.get("RefreshToken") or refresh_token,
+        expires_in=int(result["ExpiresIn"]),
+    )
+
+
+def _refused(error: ClientError) -> DomainError | None:
+    """What a person did wrong, as the sign-in's answer; the service's own faults stay
+    Unavailable (aws_errors)."""
+    code = error_code(error)
+    if code in {
+        "NotAuthorizedException",
+        "UserNotFoundException",
+        "PasswordResetRequiredException",
+    }:
+        return Unauthorized("the user name or the password is wrong")
+    if code == "InvalidPasswordException":
+        return Invalid(
+            "the new password does not meet the password policy",
+            [
+                Problem(
+                    "new_password",
+                    "12 characters or more, with a capital, a small letter, a digit and a symbol",
+                )
+            ],
+        )
+    if code in {"CodeMismatchException", "ExpiredCodeException", "InvalidParameterException"}:
+        return Unauthorized("the sign-in has expired: sign in again")
+    return None

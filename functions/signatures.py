@@ -8,7 +8,7 @@ from typing import Any
 
 from functions.access import CASE_READERS, Principal, organization_chain
 from functions.automatic import continue_case
-from functions.errors import Conflict, Forbidden, Invalid, NotFound, Problem
+from functions.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Problem
 from functions.limits import json_object, unknown_fields
 from functions.model import REJECTED, STEP_REJECTED, Case, Rejection, Step
 from functions.publish import publish_events
@@ -106,15 +106,25 @@ def officers_turn(services: Services, principal: Principal, case_id: str) -> tup
     signed (Conflict)."""
     principal.require("officer")
     case = load_case(services, principal, case_id)
+    problem = turn_problem(case, principal)
+    if problem is not None:
+        raise problem
+    step = case.current_step()
+    assert step is not None  # turn_problem found it
+    return case, step
+
+
+def turn_problem(case: Case, principal: Principal) -> DomainError | None:
+    """Why it is not ``principal``'s turn to sign or reject ``case`` (None: it is)."""
     step = case.current_step()
     if step is None or step.role != "officer":
-        raise Conflict(f"case {case_id} is not awaiting an officer's signature")
+        return Conflict(f"case {case.id} is not awaiting an officer's signature")
     earlier = case.signed_by(principal.username)
     if earlier is not None:
-        raise Conflict(
-            f"you signed step {earlier.step} of case {case_id}; "
+        return Conflict(
+            f"you signed step {earlier.step} of case {case.id}; "
             "another officer must sign the next step"
         )
-    if principal.organization != step.organization:
-        raise Forbidden("it is not your organisation's turn to sign this case")
-    return case, step
+    if "officer" not in principal.roles or principal.organization != step.organization:
+        return Forbidden("it is not your organisation's turn to sign this case")
+    return None

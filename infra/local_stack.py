@@ -271,7 +271,9 @@ def seed_directory(services: Services, pki: DevPki) -> None:
     for org in ORGANIZATIONS:
         register_organization(services, pki, org)
     settings = services.settings
-    accounts = CognitoUsers(boto_client(settings, "cognito-idp"), settings.user_pool_id)
+    accounts = CognitoUsers(
+        boto_client(settings, "cognito-idp"), settings.user_pool_id, settings.user_pool_client_id
+    )
     for user in USERS:
         (role,) = user["groups"]
         if role not in PERSON_ROLES:

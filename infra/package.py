@@ -38,7 +38,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNTIME_PACKAGES = ("functions", "signing", "cloud", "templates")
+RUNTIME_PACKAGES = ("functions", "signing", "cloud", "templates", "web")
 DEFAULT_REGION = "ap-southeast-1"  # Singapore, the region nearest Hà Nội
 TEMPLATE = ROOT / "infra" / "template.yaml"
 TRUST_ANCHORS_IN_PACKAGE = "trust/anchors.pem"  # relative to /var/task, as the stages say

@@ -228,6 +228,10 @@ OPERATIONS: dict[tuple[str, str], Callable[[Names, dict[str, Any]], list[Need]]]
     ("sqs", "SendMessageBatch"): lambda names, params: [
         Need("sqs:SendMessage", _queue_arn(names, params["QueueUrl"]))
     ],
+    # Cognito's sign-in calls are public: the app client, not IAM, decides (AWS documents
+    # them as unauthenticated operations that no policy controls)
+    ("cognito-idp", "InitiateAuth"): lambda names, params: [],
+    ("cognito-idp", "RespondToAuthChallenge"): lambda names, params: [],
     **{
         ("cognito-idp", operation): _user_pool(operation)
         for operation in (

@@ -1,0 +1,214 @@
+"""The web app at /app/, through the app as a browser reaches it (without a browser): its
+sign-in, its session cookie, its CSRF tokens, its headers and what it shows.
+
+Who gets what: no session, an ended one, or a forged cookie: the sign-in page (303); a form
+without its CSRF token: 403 and nothing done; another organisation's case: 404; a wrong
+password: 401, a Vietnamese message; whatever a person typed: shown as text, never markup."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+import uuid
+from typing import Any
+
+from chalice.test import Client
+
+from tests.conftest import Stack, procedure_example, send_json
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+PASSWORD = "Hoso-demo-2026!"  # the demo users' (infra/demo.py)
+
+
+def _cookies(answer: Any) -> dict[str, str]:
+    """The Set-Cookie values of an answer, by cookie name."""
+    values = answer.headers.get("Set-Cookie") or answer.headers.get("set-cookie") or []
+    found = [values] if isinstance(values, str) else list(values)
+    return {value.split("=", 1)[0]: value for value in found}
+
+
+def _hidden_csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def _post(client: Client, path: str, fields: dict[str, str], cookie: str) -> Any:
+    return client.http.post(
+        path, headers={**FORM, "Cookie": cookie}, body=urllib.parse.urlencode(fields)
+    )
+
+
+def signed_in(client: Client, username: str, password: str = PASSWORD) -> str:
+    """A browser's sign-in through the form: the session cookie it then sends."""
+    form = client.http.get("/app/signin")
+    token = _hidden_csrf(form.body.decode())
+    cookie = f"__Host-hoso-signin={token}"
+    answer = _post(
+        client,
+        "/app/signin",
+        {"csrf": token, "username": username, "password": password},
+        cookie,
+    )
+    assert answer.status_code == 303, answer.body.decode()[:500]
+    session = _cookies(answer)["__Host-hoso"]
+    return session.split(";", 1)[0]
+
+
+def _page(client: Client, path: str, cookie: str) -> Any:
+    return client.http.get(path, headers={"Cookie": cookie})
+
+
+def _submit(client: Client, stack: Stack, data: dict[str, Any]) -> dict[str, Any]:
+    body = {
+        "procedure": "chuyen-sinh-hoat-chinh-thuc",
+        "organization": "phuong-ba-dinh",
+        "data": data,
+    }
+    created = send_json(
+        client,
+        stack,
+        "POST",
+        "/v1/cases",
+        body,
+        "cong-dich-vu",
+        {"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert created.status_code == 201, created.json_body
+    return dict(created.json_body)
+
+
+def test_the_session_cookie_is_httponly_secure_strict_and_pages_carry_a_strict_csp(
+    client: Client,
+) -> None:
+    form = client.http.get("/app/signin")
+    assert form.status_code == 200
+    policy = form.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src" not in policy  # no script at all may run
+    assert form.headers["X-Frame-Options"] == "DENY"
+    assert form.headers["Cache-Control"] == "no-store"
+    token = _hidden_csrf(form.body.decode())
+    answer = _post(
+        client,
+        "/app/signin",
+        {"csrf": token, "username": "canbo-badinh", "password": PASSWORD},
+        f"__Host-hoso-signin={token}",
+    )
+    assert answer.status_code == 303
+    flags = [part.strip() for part in _cookies(answer)["__Host-hoso"].split(";")]
+    assert {"HttpOnly", "Secure", "SameSite=Strict", "Path=/"} <= set(flags)
+    assert "eyJ" not in str(answer.headers)  # no token of the pool reaches the browser
+
+
+def test_a_sign_in_without_its_csrf_token_or_with_a_wrong_password_is_refused(
+    client: Client,
+) -> None:
+    token = _hidden_csrf(client.http.get("/app/signin").body.decode())
+    fields = {"csrf": token, "username": "canbo-badinh", "password": PASSWORD}
+    forged = _post(client, "/app/signin", fields, "__Host-hoso-signin=another")
+    assert forged.status_code == 403 and "__Host-hoso" not in _cookies(forged)
+    assert "Biểu mẫu đã hết hạn" in forged.body.decode()
+    wrong = _post(
+        client,
+        "/app/signin",
+        {**fields, "password": "Sai-mat-khau-1!"},
+        f"__Host-hoso-signin={token}",
+    )
+    assert wrong.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in wrong.body.decode()
+    assert "__Host-hoso" not in _cookies(wrong)
+
+
+def test_an_officer_finds_the_case_sees_its_warning_and_signs_it(
+    client: Client, stack: Stack
+) -> None:
+    data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
+    data["member"]["full_name"] = "Ðào Thị <script>alert(1)</script> Hoa"
+    case = _submit(client, stack, data)
+    cookie = signed_in(client, "canbo-badinh")
+    home = _page(client, "/app", cookie)
+    assert home.status_code == 303 and home.headers["Location"] == "/app/inbox"
+    inbox = _page(client, "/app/inbox", cookie)
+    assert inbox.status_code == 200
+    html = inbox.body.decode()
+    assert f"/app/cases/{case['id']}" in html and case["number"] in html
+    assert "<script>" not in html and "&lt;script&gt;" in html  # text, never markup
+    page = _page(client, f"/app/cases/{case['id']}", cookie).body.decode()
+    assert "Cảnh báo về văn bản" in page  # Ð read as Đ, said as a warning
+    assert "data:image/png;base64," in page  # the document's pages
+    assert "<script>" not in page
+    confirm = _page(client, f"/app/cases/{case['id']}/sign", cookie).body.decode()
+    assert case["number"] in confirm and "Ký văn bản này" in confirm
+    csrf = _hidden_csrf(confirm)
+    refused = _post(client, f"/app/cases/{case['id']}/sign", {}, cookie)
+    assert refused.status_code == 403
+    assert stack.wired()[0].cases.get_case(case["id"]).status == "awaiting_signature"
+    signed = _post(client, f"/app/cases/{case['id']}/sign", {"csrf": csrf}, cookie)
+    assert signed.status_code == 303
+    assert signed.headers["Location"] == f"/app/cases/{case['id']}?done=signed"
+    assert stack.wired()[0].cases.get_case(case["id"]).status == "archived"
+
+
+def test_an_officer_rejects_with_a_reason_and_another_organisation_sees_nothing(
+    client: Client, stack: Stack
+) -> None:
+    case = _submit(client, stack, procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc"))
+    other = signed_in(client, "canbo-hoankiem")
+    assert _page(client, f"/app/cases/{case['id']}", other).status_code == 404
+    cookie = signed_in(client, "canbo-badinh")
+    csrf = _hidden_csrf(_page(client, f"/app/cases/{case['id']}", cookie).body.decode())
+    refused = _post(client, f"/app/cases/{case['id']}/reject", {"csrf": csrf, "reason": ""}, cookie)
+    assert refused.status_code == 422  # a reason is needed
+    rejected = _post(
+        client, f"/app/cases/{case['id']}/reject", {"csrf": csrf, "reason": "Sai ngày sinh"}, cookie
+    )
+    assert rejected.status_code == 303
+    stored = stack.wired()[0].cases.get_case(case["id"])
+    assert stored.status == "rejected" and stored.rejection.reason == "Sai ngày sinh"
+
+
+def test_no_session_a_forged_one_or_a_signed_out_one_goes_to_the_sign_in_page(
+    client: Client,
+) -> None:
+    for cookie in ("", "__Host-hoso=forged", "__Host-hoso=" + "x" * 5000, "bad cookie;;="):
+        answer = _page(client, "/app/inbox", cookie)
+        assert answer.status_code == 303 and answer.headers["Location"] == "/app/signin"
+    cookie = signed_in(client, "canbo-badinh")
+    csrf = _hidden_csrf(_page(client, "/app/inbox", cookie).body.decode())
+    assert _post(client, "/app/signout", {"csrf": "wrong"}, cookie).status_code == 403
+    assert _page(client, "/app/inbox", cookie).status_code == 200  # still signed in
+    out = _post(client, "/app/signout", {"csrf": csrf}, cookie)
+    assert out.status_code == 303 and "Max-Age=0" in _cookies(out)["__Host-hoso"]
+    assert _page(client, "/app/inbox", cookie).status_code == 303  # the session is gone
+
+
+def test_a_first_sign_in_chooses_a_new_password(client: Client, stack: Stack) -> None:
+    username = stack.add_person("officer", "phuong-ba-dinh")
+    temporary = "Tam-thoi-2026-abc!"
+    stack.client("cognito-idp").admin_set_user_password(
+        UserPoolId=stack.outputs["user_pool_id"],
+        Username=username,
+        Password=temporary,
+        Permanent=False,
+    )
+    token = _hidden_csrf(client.http.get("/app/signin").body.decode())
+    challenged = _post(
+        client,
+        "/app/signin",
+        {"csrf": token, "username": username, "password": temporary},
+        f"__Host-hoso-signin={token}",
+    )
+    assert challenged.status_code == 200 and "Đặt mật khẩu mới" in challenged.body.decode()
+    pending = _cookies(challenged)["__Host-hoso"].split(";", 1)[0]
+    csrf = _hidden_csrf(challenged.body.decode())
+    assert _page(client, "/app/inbox", pending).status_code == 303  # not signed in yet
+    fields = {"csrf": csrf, "new_password": "Mat-khau-moi-2026!", "again": "Khac-han-2026!"}
+    mismatch = _post(client, "/app/new-password", fields, pending)
+    assert mismatch.status_code == 422 and "không giống nhau" in mismatch.body.decode()
+    fields["again"] = fields["new_password"]
+    chosen = _post(client, "/app/new-password", fields, pending)
+    assert chosen.status_code == 303
+    session = _cookies(chosen)["__Host-hoso"].split(";", 1)[0]
+    assert _page(client, "/app/inbox", session).status_code == 200
+    stack.know_password(username, fields["new_password"])

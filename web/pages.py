@@ -1,0 +1,466 @@
+"""The web app's pages: each turns a browser's visit (cookies, form, query) into an answer
+(HTML, a redirect, cookies), calling the same functions as the API, in Vietnamese.
+
+Security, the same for every page: the session is a server-side record named by an
+HttpOnly, Secure, SameSite=Strict cookie (web/sessions.py); every form that changes
+something carries the session's CSRF token (the sign-in form, before any session, a token
+that its own cookie must match); every page is sent with a strict Content-Security-Policy
+(no script or style that is not ours, no frames, forms only to ourselves); Jinja2
+escapes everything a person typed. Errors become Vietnamese messages (``answer_errors``),
+never raw JSON."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from functions.access import Identity, Principal, caller
+from functions.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    Malformed,
+    NotFound,
+    Refused,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+)
+from functions.model import Case
+from functions.services import Services
+from web import sessions
+
+log = logging.getLogger("hoso.web")
+FOLDER = Path(__file__).resolve().parent
+STATIC = {"hoso.css": "text/css; charset=utf-8"}  # the files under web/static/ a page uses
+MAX_FORM_BYTES = 16 * 1024  # the largest form: a rejection's reason
+MAX_REASON = 1000  # characters of a rejection's reason (functions/signatures.py checks too)
+PREVIEW_DPI = 80  # a page picture fit for a screen, about a third of an A4 scan's size
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self' data:; style-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+}
+CASE_STATUS = {
+    "submitted": "Đã tiếp nhận",
+    "awaiting_signature": "Chờ ký",
+    "sealed": "Đã đóng dấu",
+    "archived": "Đã lưu trữ",
+    "rejected": "Bị từ chối",
+    "failed": "Lỗi xử lý",
+}
+STEP_STATUS = {"pending": "Đến lượt", "signed": "Đã ký", "waiting": "Chờ", "rejected": "Từ chối"}
+STEP_ROLE = {"officer": "Cán bộ ký", "seal": "Dấu của tổ chức"}
+
+
+@dataclass
+class Visit:
+    """A browser's request as the pages read it."""
+
+    services: Services
+    verify: Callable[[str | None], Identity]  # an Authorization header -> who it proves
+    root: str  # where the app is, e.g. /app or /api/app behind a stage's path
+    cookies: dict[str, str] = field(default_factory=dict)
+    raw_form: bytes = b""  # a POST's body
+    query: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def form(self) -> dict[str, str]:
+        """The POST's form fields (read_form: TooLarge or Malformed if it cannot be read)."""
+        return read_form(self.raw_form)
+
+
+@dataclass
+class Answer:
+    """What to send back: a status, a body (HTML unless said), where to go, cookies."""
+
+    status: int
+    body: str | bytes = ""
+    content_type: str = "text/html; charset=utf-8"
+    location: str | None = None
+    cookies: list[str] = field(default_factory=list)  # Set-Cookie values
+
+    @property
+    def headers(self) -> dict[str, Any]:
+        headers: dict[str, Any] = {"Content-Type": self.content_type, **SECURITY_HEADERS}
+        if self.location is not None:
+            headers["Location"] = self.location
+        if self.cookies:
+            headers["Set-Cookie"] = self.cookies
+        return headers
+
+
+@dataclass
+class Signed:
+    """The signed-in person of a visit: their session and who the directory says they are."""
+
+    session_id: str
+    session: sessions.WebSession
+    principal: Principal
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(FOLDER / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["money"] = lambda n: f"{n:,}".replace(",", ".")
+    return environment
+
+
+def _page(visit: Visit, template: str, status: int = 200, **context: Any) -> Answer:
+    html = _environment().get_template(template).render(root=visit.root, **context)
+    return Answer(status, html)
+
+
+def _redirect(location: str, cookies: list[str] | None = None) -> Answer:
+    return Answer(303, location=location, cookies=cookies or [])
+
+
+def _cookie(name: str, value: str, max_age: int) -> str:
+    return f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+
+
+def read_form(raw: bytes) -> dict[str, str]:
+    """A form's fields (application/x-www-form-urlencoded), the last of each name;
+    TooLarge over MAX_FORM_BYTES, Malformed if it is not UTF-8."""
+    if len(raw) > MAX_FORM_BYTES:
+        raise TooLarge(f"a form is at most {MAX_FORM_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("the form is not UTF-8") from None
+    return dict(urllib.parse.parse_qsl(text, keep_blank_values=True, max_num_fields=20))
+
+
+# --- errors, in one place --------------------------------------------------------------
+class _FormExpired(Forbidden):
+    """A form without its CSRF token (or an old one)."""
+
+
+MESSAGES: list[tuple[type[DomainError], int, str]] = [  # the first that fits
+    (_FormExpired, 403, "Biểu mẫu đã hết hạn. Xin tải lại trang rồi thử lại."),
+    (Forbidden, 403, "Bạn không có quyền thực hiện việc này."),
+    (NotFound, 404, "Không tìm thấy hồ sơ này, hoặc bạn không có quyền xem."),
+    (Refused, 409, "Chứng thư số không dùng được để ký: bị thu hồi, hết hạn hoặc không tin cậy."),
+    (Conflict, 409, "Không thực hiện được: hồ sơ đã thay đổi hoặc chưa đến lượt bạn."),
+    (TooLarge, 413, "Nội dung gửi lên quá lớn."),
+    (Invalid, 422, "Thông tin nhập vào chưa đúng."),
+    (Malformed, 400, "Yêu cầu không hợp lệ."),
+    (Unavailable, 503, "Dịch vụ đang tạm gián đoạn. Xin thử lại sau ít phút."),
+]
+
+
+def answer_errors(visit: Visit, handler: Callable[[], Answer]) -> Answer:
+    """The handler's answer; its errors as a Vietnamese page (an expired or missing sign-in:
+    to the sign-in page), anything unexpected a logged 500 page."""
+    try:
+        return handler()
+    except Unauthorized:
+        return _redirect(f"{visit.root}/signin")
+    except DomainError as error:
+        status, message = next(
+            ((s, m) for kind, s, m in MESSAGES if isinstance(error, kind)),
+            (400, "Yêu cầu không hợp lệ."),
+        )
+        details = [d.problem for d in error.details] if status == 422 else []
+        return _page(visit, "error.html", status, message=message, details=details)
+    except Exception:
+        log.exception("unexpected error in a page")
+        message = "Đã có lỗi ở phía hệ thống. Xin thử lại; nếu vẫn lỗi, hãy báo quản trị."
+        return _page(visit, "error.html", 500, message=message, details=[])
+
+
+def _check_csrf(expected: str, visit: Visit) -> None:
+    if not sessions.same_token(expected, visit.form.get("csrf")):
+        raise _FormExpired("the form's token is missing or wrong")
+
+
+# --- signing in and out ------------------------------------------------------------------
+def signed_in(visit: Visit) -> Signed:
+    """The visit's signed-in person; Unauthorized (to the sign-in page) if there is none."""
+    session_id = visit.cookies.get(sessions.COOKIE)
+    session = sessions.load(visit.services, session_id)
+    if session_id is None or session is None or not session.signed_in:
+        raise Unauthorized("sign in first")
+    token = sessions.id_token(visit.services, session_id, session)
+    principal = caller(visit.services, visit.verify(f"Bearer {token}"))
+    return Signed(session_id, session, principal)
+
+
+def home(visit: Visit) -> Answer:
+    """Where a person starts: officers at their inbox."""
+    person = signed_in(visit)
+    if "officer" in person.principal.roles:
+        return _redirect(f"{visit.root}/inbox")
+    return _page(visit, "home.html", **_chrome(person))
+
+
+def sign_in_form(visit: Visit, problem: str | None = None, status: int = 200) -> Answer:
+    token = sessions.random_token()
+    answer = _page(visit, "signin.html", status, csrf=token, problem=problem)
+    answer.cookies.append(_cookie(sessions.SIGN_IN_COOKIE, token, sessions.CHALLENGE_SECONDS))
+    return answer
+
+
+def sign_in(visit: Visit) -> Answer:
+    """USER_PASSWORD_AUTH with the form's user name and password; a first sign-in goes on
+    to choose a new password."""
+    _check_csrf(visit.cookies.get(sessions.SIGN_IN_COOKIE, ""), visit)
+    username = visit.form.get("username", "").strip()
+    password = visit.form.get("password", "")
+    if not username or not password or len(username) > 128 or len(password) > 256:
+        return sign_in_form(visit, "Hãy nhập tên đăng nhập và mật khẩu.", 422)
+    try:
+        signed = visit.services.users.sign_in(username, password)
+    except Unauthorized:
+        return sign_in_form(visit, "Tên đăng nhập hoặc mật khẩu không đúng.", 401)
+    return _started(visit, username, signed)
+
+
+def _started(visit: Visit, username: str, signed: Any) -> Answer:
+    session_id, session = sessions.start(visit.services, username, signed)
+    cookies = [
+        _cookie(sessions.COOKIE, session_id, session.expires - int(time.time())),
+        _cookie(sessions.SIGN_IN_COOKIE, "", 0),
+    ]
+    if not session.signed_in:  # a first sign-in: choose a password
+        answer = _page(visit, "new_password.html", csrf=session.csrf, problem=None)
+        answer.cookies = cookies
+        return answer
+    return _redirect(f"{visit.root}", cookies)
+
+
+def new_password(visit: Visit) -> Answer:
+    """The first sign-in's new password, chosen twice the same."""
+    session_id = visit.cookies.get(sessions.COOKIE)
+    session = sessions.load(visit.services, session_id)
+    if session is None or session.challenge is None:
+        return _redirect(f"{visit.root}/signin")
+    _check_csrf(session.csrf, visit)
+    chosen, again = visit.form.get("new_password", ""), visit.form.get("again", "")
+    problem = None
+    if chosen != again:
+        problem = "Hai lần nhập mật khẩu mới không giống nhau."
+    elif not 12 <= len(chosen) <= 256:
+        problem = "Mật khẩu mới cần từ 12 ký tự trở lên."
+    if problem is None:
+        try:
+            signed = visit.services.users.answer_new_password(
+                session.username, session.challenge, chosen
+            )
+        except Invalid:
+            problem = "Mật khẩu mới cần chữ hoa, chữ thường, chữ số và ký hiệu."
+        else:
+            sessions.end(visit.services, session_id)
+            return _started(visit, session.username, signed)
+    return _page(visit, "new_password.html", 422, csrf=session.csrf, problem=problem)
+
+
+def sign_out(visit: Visit) -> Answer:
+    session_id = visit.cookies.get(sessions.COOKIE)
+    session = sessions.load(visit.services, session_id)
+    if session is not None:
+        _check_csrf(session.csrf, visit)
+        sessions.end(visit.services, session_id)
+    return _redirect(f"{visit.root}/signin", [_cookie(sessions.COOKIE, "", 0)])
+
+
+# --- officers ----------------------------------------------------------------------------
+def _chrome(person: Signed) -> dict[str, Any]:
+    """What every signed-in page shows: who, their roles, the sign-out form's token."""
+    return {
+        "person": person.principal,
+        "csrf": person.session.csrf,
+        "is_officer": "officer" in person.principal.roles,
+    }
+
+
+def _age(created_at: str, now: dt.datetime) -> str:
+    seconds = max(0, int((now - dt.datetime.fromisoformat(created_at)).total_seconds()))
+    if seconds < 60:
+        return "vừa xong"
+    if seconds < 3600:
+        return f"{seconds // 60} phút"
+    if seconds < 86400:
+        return f"{seconds // 3600} giờ"
+    return f"{seconds // 86400} ngày"
+
+
+def _member(data: dict[str, Any] | None) -> str:
+    member = (data or {}).get("member")
+    name = member.get("full_name") if isinstance(member, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def inbox(visit: Visit) -> Answer:
+    """The cases awaiting a signature of the officer's organisation, newest first."""
+    from functions.records import list_cases
+
+    person = signed_in(visit)
+    params = {"awaiting": "me", "limit": "50"}
+    if visit.query.get("next"):
+        params["next"] = visit.query["next"]
+    page = list_cases(visit.services, person.principal, params)
+    now = visit.services.clock()
+    rows = [
+        {
+            "id": case["id"],
+            "procedure": _procedure_title(visit.services, case["procedure"]),
+            "number": case["number"],
+            "member": _member(case.get("data")),
+            "age": _age(case["created_at"], now),
+            "warnings": len(case["warnings"]),
+        }
+        for case in page["items"]
+    ]
+    return _page(visit, "inbox.html", rows=rows, next=page["next"], **_chrome(person))
+
+
+def _procedure_title(services: Services, code: str) -> str:
+    found = services.catalogue.get(code)
+    return found.title if found is not None else code
+
+
+def data_rows(schema: dict[str, Any], data: Any, path: str = "data") -> list[dict[str, str]]:
+    """The submitted data as rows a person reads: each field's label (its schema's
+    description), its value (a choice by its title, money and counts with dots), and
+    its path (to match the text warnings)."""
+    rows: list[dict[str, str]] = []
+    if isinstance(data, dict):
+        properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        for name, value in data.items():
+            sub = properties.get(name, {})
+            label = sub.get("description") or sub.get("title") or name
+            label = label.split(",")[0] if len(label) > 60 else label
+            inner = data_rows(sub, value, f"{path}.{name}")
+            if isinstance(value, dict | list):
+                rows += [{**row, "label": f"{label} › {row['label']}"} for row in inner]
+            else:
+                rows += [{**row, "label": label} for row in inner]
+    elif isinstance(data, list):
+        items = schema.get("items", {}) if isinstance(schema, dict) else {}
+        for index, value in enumerate(data):
+            inner = data_rows(items, value, f"{path}[{index}]")
+            rows += [{**row, "label": f"{index + 1}. {row['label']}"} for row in inner]
+    else:
+        choices = schema.get("oneOf", []) if isinstance(schema, dict) else []
+        chosen = next((c.get("title") for c in choices if c.get("const") == data), None)
+        if chosen is None and isinstance(data, int) and not isinstance(data, bool):
+            chosen = f"{data:,}".replace(",", ".")
+        rows.append({"label": "", "value": chosen or str(data), "path": path})
+    return rows
+
+
+def _previews(services: Services, case: Case) -> list[str]:
+    """Each page of the case's current document as a data: URL of its PNG."""
+    from templates.preview import page_png
+
+    pdf = services.documents.get(case.document.key, case.document.version_id)
+    return [
+        "data:image/png;base64," + base64.b64encode(page_png(pdf, n, PREVIEW_DPI)).decode()
+        for n in range(1, case.document.pages + 1)
+    ]
+
+
+def case_page(visit: Visit, case_id: str) -> Answer:
+    """A case: its document's pages, its text warnings, its data, its steps and history,
+    and, when it is the officer's turn, signing and rejecting."""
+    from functions.records import case_view
+    from functions.signatures import load_case, turn_problem
+
+    person = signed_in(visit)
+    case = load_case(visit.services, person.principal, case_id)
+    view = case_view(case, person.principal)
+    procedure = visit.services.catalogue.get(case.procedure)
+    rows = data_rows(procedure.schema if procedure else {}, view.get("data", {}))
+    labels = {row["path"]: row["label"] for row in rows}
+    warnings = [
+        {"label": labels.get(w["field"], w["field"]), "problem": w["problem"]}
+        for w in view["warnings"]
+    ]
+    return _page(
+        visit,
+        "case.html",
+        case=view,
+        title=procedure.document_title if procedure else case.procedure,
+        procedure=_procedure_title(visit.services, case.procedure),
+        status_label=CASE_STATUS.get(view["status"], view["status"]),
+        steps=[
+            {**s, "status": STEP_STATUS.get(s["status"], s["status"]), "role": STEP_ROLE[s["role"]]}
+            for s in view["steps"]
+        ],
+        rows=rows,
+        warnings=warnings,
+        previews=_previews(visit.services, case),
+        your_turn=turn_problem(case, person.principal) is None,
+        done=visit.query.get("done"),
+        max_reason=MAX_REASON,
+        **_chrome(person),
+    )
+
+
+def confirm_signing(visit: Visit, case_id: str) -> Answer:
+    """Before anything is signed: the document's title and number, and one button."""
+    from functions.signatures import officers_turn
+
+    person = signed_in(visit)
+    case, _ = officers_turn(visit.services, person.principal, case_id)
+    procedure = visit.services.catalogue.get(case.procedure)
+    return _page(
+        visit,
+        "confirm.html",
+        case_id=case.id,
+        title=procedure.document_title if procedure else case.procedure,
+        number=case.number,
+        member=_member(case.data),
+        **_chrome(person),
+    )
+
+
+def sign(visit: Visit, case_id: str) -> Answer:
+    """Sign with the officer's platform-held key; back to the case."""
+    from functions.signatures import sign_as_officer
+
+    person = signed_in(visit)
+    _check_csrf(person.session.csrf, visit)
+    sign_as_officer(visit.services, person.principal, case_id)
+    return _redirect(f"{visit.root}/cases/{case_id}?done=signed")
+
+
+def reject(visit: Visit, case_id: str) -> Answer:
+    """Refuse to sign, with a reason; back to the case."""
+    from functions.signatures import reject_as_officer
+
+    person = signed_in(visit)
+    _check_csrf(person.session.csrf, visit)
+    reject_as_officer(
+        visit.services, person.principal, case_id, {"reason": visit.form.get("reason", "")}
+    )
+    return _redirect(f"{visit.root}/cases/{case_id}?done=rejected")
+
+
+def static_file(name: str) -> Answer:
+    """web/static/``name`` (only the files STATIC lists)."""
+    if name not in STATIC:
+        return Answer(404, "", "text/plain; charset=utf-8")
+    return Answer(200, (FOLDER / "static" / name).read_text(encoding="utf-8"), STATIC[name])
