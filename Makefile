@@ -5,8 +5,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util
-SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl softhsm2
+SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util chromium
+SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl softhsm2 chromium
 
 .PHONY: run test lint typecheck unit integration e2e package previews bench bench-pipeline bench-batch bench-vietnamese mutation system-deps bench-deps clean
 

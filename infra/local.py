@@ -71,6 +71,7 @@ def _usage(outputs: dict[str, Any], state_dir: Path) -> str:
     return f"""
 hoso local stack is up.
   API            {api}
+  web app        {outputs["web_url"]}  (officers: sign in as a demo user below)
   AWS (moto)     {outputs["aws_endpoint_url"]}  region {outputs["region"]}
   outputs        {state_dir / "outputs.json"}
   demo users (password {outputs["demo_users"][0]["password"]}):
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.update(stack.environment)
         os.environ.update(config.environment_variables)
         server = local_api_server(config.chalice_app, config, HOST, args.api_port)
-        outputs = {"api_url": f"http://{HOST}:{args.api_port}", **stack.outputs}
+        api_url = f"http://{HOST}:{args.api_port}"
+        outputs = {"api_url": api_url, "web_url": f"{api_url}/app/", **stack.outputs}
         (state_dir / "outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=2))
         print(_usage(outputs, state_dir), flush=True)
         threading.Thread(target=_sweep_forever, name="sweep", daemon=True).start()

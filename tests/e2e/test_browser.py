@@ -1,0 +1,136 @@
+"""The web app in a real browser (Playwright driving Debian's chromium), against the local
+stack served over HTTP as `make run` serves it: officers sign in, find their cases, read
+them and sign or reject them, on a 360 px phone screen and with the keyboard alone."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from tests.conftest import Stack, procedure_example, send_json
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's (make system-deps); Playwright's own is not fetched
+PASSWORD = "Hoso-demo-2026!"  # the demo users' (infra/demo.py)
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A fresh browser context on a 360 px wide screen: a page in it."""
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+    assert errors == []  # no CSP violation, nothing broken
+
+
+def _fits(page: Any) -> None:
+    """Nothing wider than the phone's screen: no sideways scrolling."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
+
+
+def _sign_in_with_the_keyboard(page: Any, api_url: str, username: str) -> None:
+    page.goto(f"{api_url}/app")
+    assert page.url.endswith("/app/signin")
+    _fits(page)
+    page.keyboard.type(username)  # the user name field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def _submit(
+    client: Client, stack: Stack, procedure: str, organization: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    body = {"procedure": procedure, "organization": organization, "data": data}
+    created = send_json(
+        client,
+        stack,
+        "POST",
+        "/v1/cases",
+        body,
+        "cong-dich-vu",
+        {"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert created.status_code == 201, created.json_body
+    return dict(created.json_body)
+
+
+def _status(stack: Stack, case_id: str) -> str | None:
+    case = stack.wired()[0].cases.get_case(case_id)
+    return case.status if case else None
+
+
+def test_an_officer_finds_the_new_case_reads_its_warning_and_signs_it(
+    client: Client, stack: Stack, api_url: str, phone: Any
+) -> None:
+    data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
+    data["member"]["full_name"] = "Ðào Thị Hoa"  # Ð for Đ: accepted, with a warning
+    case = _submit(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-ba-dinh", data)
+    _sign_in_with_the_keyboard(phone, api_url, "canbo-badinh")
+    phone.wait_for_url("**/app/inbox")
+    _fits(phone)
+    row = phone.locator("tr", has_text=case["number"])
+    assert "Đào Thị Hoa" in row.inner_text()
+    row.get_by_role("link").click()
+    assert phone.get_by_role(
+        "heading", name="Cảnh báo về văn bản: hãy kiểm tra trước khi ký"
+    ).is_visible()
+    preview = phone.get_by_role("img", name="Trang 1 của văn bản")
+    assert preview.evaluate("image => image.naturalWidth") > 300  # a real picture of the page
+    _fits(phone)
+    phone.get_by_role("link", name="Ký số bằng khoá của hệ thống").click()
+    assert case["number"] in phone.locator("dl").inner_text()  # what is about to be signed
+    phone.get_by_role("button", name="Ký văn bản này").click()
+    assert phone.get_by_role("status").inner_text().startswith("Đã ký")
+    assert _status(stack, case["id"]) == "archived"
+
+
+def test_another_officer_rejects_a_case_with_a_reason(
+    client: Client, stack: Stack, api_url: str, phone: Any
+) -> None:
+    data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
+    case = _submit(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-hoan-kiem", data)
+    _sign_in_with_the_keyboard(phone, api_url, "canbo-hoankiem")
+    phone.locator("tr", has_text=case["number"]).get_by_role("link").click()
+    phone.get_by_label("Lý do từ chối").fill("Thiếu quyết định chuyển sinh hoạt")
+    phone.get_by_role("button", name="Từ chối hồ sơ").click()
+    assert phone.get_by_role("status").inner_text() == "Đã từ chối hồ sơ."
+    assert _status(stack, case["id"]) == "rejected"
+
+
+def test_the_cell_the_ward_and_the_seal_complete_a_residence_comment_from_the_web(
+    client: Client, stack: Stack, api_url: str, browser: Any
+) -> None:
+    data = procedure_example(client, stack, "nhan-xet-noi-cu-tru")
+    case = _submit(client, stack, "nhan-xet-noi-cu-tru", "chi-bo-to-dan-pho-5-ba-dinh", data)
+    for officer in ("bithu-chibo5", "canbo-badinh"):  # the cell's secretary, then the ward
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        _sign_in_with_the_keyboard(page, api_url, officer)
+        page.locator("tr", has_text=case["number"]).get_by_role("link").click()
+        page.get_by_role("link", name="Ký số bằng khoá của hệ thống").click()
+        page.get_by_role("button", name="Ký văn bản này").click()
+        assert page.get_by_role("status").inner_text().startswith("Đã ký")
+        context.close()
+    assert _status(stack, case["id"]) == "archived"  # and the ward's seal, by the platform
