@@ -43,7 +43,8 @@ from functions.limits import read_json
 from functions.services import Services
 
 app = Chalice(app_name="hoso", configure_logs=False)
-app.api.binary_types.extend(["application/pdf", "image/png"])
+# bodies API Gateway hands over as bytes: PDFs, page pictures, the web app's file uploads
+app.api.binary_types.extend(["application/pdf", "image/png", "multipart/form-data"])
 telemetry.configure()
 log = telemetry.logger
 _wired: tuple[Services, TokenVerifier] | None = None
@@ -541,8 +542,10 @@ def _web(show: Callable[[Any, Any], Any]) -> Response:
     prefix = full[: len(full) - len(actual)] if full.endswith(actual) else ""
     body = request.raw_body if request.method == "POST" else b""
     raw_form = body.encode() if isinstance(body, str) else body
+    query = dict(request.query_params or {})
+    content_type = request.headers.get("content-type", "")
     visit = pages.Visit(
-        services, verifier.verify, prefix + WEB, cookies, raw_form, dict(request.query_params or {})
+        services, verifier.verify, prefix + WEB, cookies, raw_form, query, content_type
     )
     answer = pages.answer_errors(visit, lambda: show(pages, visit))
     return Response(body=answer.body, status_code=answer.status, headers=answer.headers)
@@ -596,6 +599,26 @@ def web_sign(case_id: str) -> Response:
 @app.route(f"{WEB}/cases/{{case_id}}/reject", methods=["POST"], content_types=FORM)
 def web_reject(case_id: str) -> Response:
     return _web(lambda pages, visit: pages.reject(visit, case_id))
+
+
+@app.route(f"{WEB}/records")
+def web_records() -> Response:
+    return _web(lambda pages, visit: pages.records(visit))
+
+
+@app.route(f"{WEB}/records/{{record_id}}")
+def web_record(record_id: str) -> Response:
+    return _web(lambda pages, visit: pages.record_page(visit, record_id))
+
+
+@app.route(f"{WEB}/verify")
+def web_verify_form() -> Response:
+    return _web(lambda pages, visit: pages.verify_form(visit))
+
+
+@app.route(f"{WEB}/verify", methods=["POST"], content_types=["multipart/form-data"])
+def web_verify_file() -> Response:
+    return _web(lambda pages, visit: pages.verify_file(visit))
 
 
 @app.route(f"{WEB}/static/{{name}}")

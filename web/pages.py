@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email.policy
 import logging
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from functions.errors import (
     Invalid,
     Malformed,
     NotFound,
+    Problem,
     Refused,
     TooLarge,
     Unauthorized,
@@ -79,11 +82,20 @@ class Visit:
     cookies: dict[str, str] = field(default_factory=dict)
     raw_form: bytes = b""  # a POST's body
     query: dict[str, str] = field(default_factory=dict)
+    content_type: str = ""  # a POST's
 
     @cached_property
     def form(self) -> dict[str, str]:
-        """The POST's form fields (read_form: TooLarge or Malformed if it cannot be read)."""
+        """The POST's form fields (TooLarge or Malformed if they cannot be read)."""
+        if self.content_type.lower().startswith("multipart/form-data"):
+            parts = read_multipart(self.content_type, self.raw_form)
+            return {k: v.decode("utf-8", "replace") for k, v in parts.items() if k != "file"}
         return read_form(self.raw_form)
+
+    @cached_property
+    def file(self) -> bytes:
+        """The file a multipart form sent as ``file`` (empty if none)."""
+        return read_multipart(self.content_type, self.raw_form).get("file", b"")
 
 
 @dataclass
@@ -152,6 +164,26 @@ def read_form(raw: bytes) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(text, keep_blank_values=True, max_num_fields=20))
 
 
+def read_multipart(content_type: str, raw: bytes) -> dict[str, bytes]:
+    """A multipart/form-data body's parts by name (a file's content as sent); Malformed if
+    it is not one."""
+    if (
+        not content_type.lower().startswith("multipart/form-data")
+        or "boundary=" not in content_type
+    ):
+        raise Malformed("send the form as multipart/form-data")
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    parts: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            parts[name] = payload
+    return parts
+
+
 # --- errors, in one place --------------------------------------------------------------
 class _FormExpired(Forbidden):
     """A form without its CSRF token (or an old one)."""
@@ -212,6 +244,8 @@ def home(visit: Visit) -> Answer:
     person = signed_in(visit)
     if "officer" in person.principal.roles:
         return _redirect(f"{visit.root}/inbox")
+    if "archivist" in person.principal.roles:
+        return _redirect(f"{visit.root}/records")
     return _page(visit, "home.html", **_chrome(person))
 
 
@@ -292,6 +326,7 @@ def _chrome(person: Signed) -> dict[str, Any]:
         "person": person.principal,
         "csrf": person.session.csrf,
         "is_officer": "officer" in person.principal.roles,
+        "is_archivist": "archivist" in person.principal.roles,
     }
 
 
@@ -457,6 +492,116 @@ def reject(visit: Visit, case_id: str) -> Answer:
         visit.services, person.principal, case_id, {"reason": visit.form.get("reason", "")}
     )
     return _redirect(f"{visit.root}/cases/{case_id}?done=rejected")
+
+
+# --- archivists -------------------------------------------------------------------------
+SEARCH_FIELDS = (
+    ("number", "Số văn bản", "text"),
+    ("card", "Số thẻ đảng viên", "text"),
+    ("procedure", "Thủ tục", "procedure"),
+    ("organization", "Mã tổ chức", "text"),
+    ("archived_from", "Lưu trữ từ ngày", "date"),
+    ("archived_to", "Lưu trữ đến ngày", "date"),
+    ("original_from", "Văn bản giấy từ ngày", "date"),
+    ("original_to", "Văn bản giấy đến ngày", "date"),
+)
+
+
+def records(visit: Visit) -> Answer:
+    """The record search: every filter of GET /v1/records, a page of results at a time;
+    a filter that is not valid is said beside the form."""
+    from functions.search import search_records
+
+    person = signed_in(visit)
+    person.principal.require("archivist")
+    asked = {
+        name: visit.query[name].strip()
+        for name, _, _ in SEARCH_FIELDS
+        if visit.query.get(name, "").strip()
+    }
+    found: dict[str, Any] | None = None
+    problems: list[str] = []
+    if asked or visit.query.get("all"):
+        params = {**asked, **({"next": visit.query["next"]} if visit.query.get("next") else {})}
+        try:
+            found = search_records(visit.services, person.principal, params)
+        except (Invalid, Malformed) as error:
+            labels = {f"query.{name}": label for name, label, _ in SEARCH_FIELDS}
+            problems = [f"{labels.get(d.field, d.field)}: {d.problem}" for d in error.details]
+    procedures = [(p.code, p.title) for p in visit.services.catalogue.all()]
+    later = None
+    if found and found["next"]:
+        later = urllib.parse.urlencode({**asked, "all": "1", "next": found["next"]})
+    return _page(
+        visit,
+        "records.html",
+        422 if problems else 200,
+        fields=SEARCH_FIELDS,
+        asked=asked,
+        procedures=procedures,
+        items=found["items"] if found else None,
+        titles=dict(procedures),
+        later=later,
+        problems=problems,
+        **_chrome(person),
+    )
+
+
+def _report_rows(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A validation report's signatures as a person reads them."""
+    rows = []
+    for entry in (report or {}).get("signatures", []):
+        stamp = entry.get("timestamp") or {}
+        rows.append(
+            {
+                "signer": entry.get("signer") or entry.get("field"),
+                "time": stamp.get("time") or "",
+                "level": entry.get("level") or "",
+                "trusted": entry.get("trusted"),
+                "intact": entry.get("intact"),
+                "valid": entry.get("valid"),
+            }
+        )
+    return rows
+
+
+def record_page(visit: Visit, record_id: str) -> Answer:
+    """A record: its metadata, its validation as a table, its download, who read it."""
+    from functions.records import get_record, get_record_accesses
+
+    person = signed_in(visit)
+    verify = "true" if visit.query.get("verify") == "true" else None
+    record = get_record(visit.services, person.principal, record_id, verify)
+    trail = get_record_accesses(visit.services, person.principal, record_id)["accesses"]
+    return _page(
+        visit,
+        "record.html",
+        record=record,
+        procedure=_procedure_title(visit.services, record.get("procedure", "")),
+        report=record.get("validation"),
+        signatures=_report_rows(record.get("validation")),
+        accesses=trail,
+        **_chrome(person),
+    )
+
+
+def verify_form(visit: Visit) -> Answer:
+    person = signed_in(visit)
+    return _page(visit, "verify.html", report=None, signatures=[], **_chrome(person))
+
+
+def verify_file(visit: Visit) -> Answer:
+    """A PDF uploaded through the form, validated: its report as a table."""
+    from functions.verification import verify_pdf
+
+    person = signed_in(visit)
+    _check_csrf(person.session.csrf, visit)
+    if not visit.file:
+        raise Invalid("no file", [Problem("file", "Hãy chọn một tệp PDF.")])
+    report = verify_pdf(visit.services, person.principal, {}, "application/pdf", visit.file)
+    return _page(
+        visit, "verify.html", report=report, signatures=_report_rows(report), **_chrome(person)
+    )
 
 
 def static_file(name: str) -> Answer:

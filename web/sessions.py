@@ -100,4 +100,5 @@ def end(services: Services, session_id: str | None) -> None:
 
 def same_token(expected: str, submitted: str | None) -> bool:
     """Whether a form carried the CSRF token it should (compared in constant time)."""
-    return submitted is not None and hmac.compare_digest(expected, submitted)
+    # as bytes: compare_digest refuses str with characters outside ASCII (a forged form)
+    return submitted is not None and hmac.compare_digest(expected.encode(), submitted.encode())

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from chalice.test import Client
 
 from tests.conftest import Stack, procedure_example, send_json
+from tests.independent import check_independently
 
 pytestmark = pytest.mark.e2e
 
@@ -134,3 +136,36 @@ def test_the_cell_the_ward_and_the_seal_complete_a_residence_comment_from_the_we
         assert page.get_by_role("status").inner_text().startswith("Đã ký")
         context.close()
     assert _status(stack, case["id"]) == "archived"  # and the ward's seal, by the platform
+
+
+def test_an_archivist_finds_a_record_downloads_it_and_catches_a_tampered_copy(
+    stack: Stack, api_url: str, phone: Any, tmp_path: Path
+) -> None:
+    from tests.integration.test_verification import archived_case
+
+    case = archived_case(stack)
+    _sign_in_with_the_keyboard(phone, api_url, "luu-tru")
+    phone.wait_for_url("**/app/records")
+    phone.get_by_label("Số văn bản").fill(case.number)
+    phone.get_by_role("button", name="Tra cứu").click()
+    phone.get_by_role("link", name=case.number).click()
+    assert phone.get_by_role("status").inner_text() == "Mọi chữ ký đều hợp lệ."
+    _fits(phone)
+    with phone.expect_download() as downloading:
+        phone.get_by_role("link", name="Tải tệp PDF").click()
+    pdf = tmp_path / "record.pdf"
+    downloading.value.save_as(pdf)
+    # what was downloaded is the record: pdfsig, qpdf and openssl accept every signature
+    assert (
+        check_independently(
+            pdf.read_bytes(), stack.outputs["trust_anchor_pem"], tmp_path, stack.clock
+        )
+        == 3
+    )
+    tampered = bytearray(pdf.read_bytes())
+    tampered[tampered.index(b"stream") + 20] ^= 0x01
+    (tmp_path / "tampered.pdf").write_bytes(bytes(tampered))
+    phone.get_by_role("link", name="Kiểm tra tệp PDF").click()
+    phone.get_by_label("Tệp PDF").set_input_files(str(tmp_path / "tampered.pdf"))
+    phone.get_by_role("button", name="Kiểm tra").click()
+    assert phone.get_by_role("status").inner_text() == "Tệp không hợp lệ."

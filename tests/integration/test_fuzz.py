@@ -51,8 +51,7 @@ def _document() -> dict[str, Any]:
     """The document GET /openapi.json serves (test_the_served_document_is_the_one_fuzzed)."""
     import app as hoso_app
 
-    routes = [(m, p) for p, methods in hoso_app.app.routes.items() for m in methods]
-    return openapi_document(routes, Catalogue())
+    return openapi_document(hoso_app.api_routes(), Catalogue())
 
 
 # PDF bodies (POST /v1/verifications): random bytes, and small PDFs with and without a

@@ -212,3 +212,70 @@ def test_a_first_sign_in_chooses_a_new_password(client: Client, stack: Stack) ->
     session = _cookies(chosen)["__Host-hoso"].split(";", 1)[0]
     assert _page(client, "/app/inbox", session).status_code == 200
     stack.know_password(username, fields["new_password"])
+
+
+def _multipart(fields: dict[str, str], pdf: bytes) -> tuple[str, bytes]:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + pdf
+        + b"\r\n"
+    )
+    return f"multipart/form-data; boundary={boundary}", b"".join(
+        parts
+    ) + f"--{boundary}--\r\n".encode()
+
+
+def test_an_archivist_finds_a_record_reads_its_validation_and_verifies_files(
+    client: Client, stack: Stack
+) -> None:
+    from tests.integration.test_verification import archived_case
+
+    case = archived_case(stack)
+    cookie = signed_in(client, "luu-tru")
+    assert _page(client, "/app", cookie).headers["Location"] == "/app/records"
+    found = _page(client, f"/app/records?number={urllib.parse.quote(case.number)}", cookie)
+    assert found.status_code == 200
+    assert f"/app/records/{case.record_id}" in found.body.decode()
+    record = _page(client, f"/app/records/{case.record_id}", cookie).body.decode()
+    assert "Mọi chữ ký đều hợp lệ." in record and record.count("Hợp lệ</td>") == 3
+    assert "Tải tệp PDF" in record and "luu-tru" in record  # the read just made, in the trail
+    bad = _page(client, "/app/records?archived_from=30-11-2026", cookie)
+    assert bad.status_code == 422 and "Lưu trữ từ ngày" in bad.body.decode()
+    # a file checked on the verify page: the record as archived, then one byte changed
+    pdf = stack.wired()[0].documents.get(case.document.key, case.document.version_id)
+    csrf = _hidden_csrf(_page(client, "/app/verify", cookie).body.decode())
+    tampered = bytearray(pdf)
+    tampered[pdf.index(b"stream") + 20] ^= 0x01
+    for content, verdict in ((pdf, "Tệp hợp lệ"), (bytes(tampered), "Tệp không hợp lệ.")):
+        content_type, body = _multipart({"csrf": csrf}, content)
+        answer = client.http.post(
+            "/app/verify", headers={"Content-Type": content_type, "Cookie": cookie}, body=body
+        )
+        assert answer.status_code == 200 and verdict in answer.body.decode()
+    content_type, body = _multipart({}, pdf)
+    refused = client.http.post(
+        "/app/verify", headers={"Content-Type": content_type, "Cookie": cookie}, body=body
+    )
+    assert refused.status_code == 403  # no CSRF token
+    officer = signed_in(client, "canbo-badinh")
+    assert _page(client, "/app/records", officer).status_code == 403
+
+
+def test_bad_forms_get_a_clear_page_never_a_500(client: Client) -> None:
+    cookie = signed_in(client, "canbo-badinh")
+    cases = [
+        (FORM, b"csrf=" + b"a" * 20_000, 413),  # over the largest form
+        (FORM, b"csrf=%ff%fe", 403),  # not UTF-8 once decoded: no token matches
+        ({"Content-Type": "multipart/form-data"}, b"--x\r\n", 400),  # no boundary
+    ]
+    for headers, body, status in cases:
+        path = "/app/verify" if "multipart" in headers["Content-Type"] else "/app/signout"
+        answer = client.http.post(path, headers={**headers, "Cookie": cookie}, body=body)
+        assert answer.status_code == status, (body[:20], answer.body.decode()[:300])
+        assert answer.headers["Content-Type"].startswith("text/html")
