@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime as dt
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -143,18 +141,7 @@ def run_batch(items: int, worker_apart: bool = False) -> dict[str, Any]:
                 item = {"key": f"bench-{uuid.uuid4().hex[:8]}-{n}", "data": data}
                 lines.append(json.dumps(item, ensure_ascii=False))
             content = ("\n".join(lines) + "\n").encode()
-            upload = api.post(
-                "/v1/uploads",
-                {
-                    "sha256": hashlib.sha256(content).hexdigest(),
-                    "size": len(content),
-                    "content_type": "application/x-ndjson",
-                },
-            )
-            put = urllib.request.Request(  # noqa: S310 (the URL the API presigned)
-                upload["url"], content, upload["headers"], method="PUT"
-            )
-            urllib.request.urlopen(put, timeout=120).close()  # noqa: S310
+            upload_id = api.upload(content, "application/x-ndjson")
             rss_start = _rss_mb(measured.pid)
             started = time.monotonic()
             batch = api.post(
@@ -162,7 +149,7 @@ def run_batch(items: int, worker_apart: bool = False) -> dict[str, Any]:
                 {
                     "procedure": "dang-phi",
                     "organization": "phuong-ba-dinh",
-                    "upload_id": upload["upload_id"],
+                    "upload_id": upload_id,
                 },
                 {"Idempotency-Key": str(uuid.uuid4())},
             )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +27,47 @@ class Api:
     def __init__(self, login: Login) -> None:
         self._login = login
 
-    def get(self, path: str) -> Any:
-        return self._call("GET", path, None)
+    def get(self, path: str, query: dict[str, str] | None = None) -> Any:
+        """GET ``path`` (with ``query``'s parameters, those with a value)."""
+        given = {k: v for k, v in (query or {}).items() if v}
+        return self._call(
+            "GET", path + (f"?{urllib.parse.urlencode(given)}" if given else ""), None
+        )
 
     def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
         return self._call("POST", path, body, headers)
 
     def put(self, path: str, body: Any) -> Any:
         return self._call("PUT", path, body)
+
+    def post_pdf(self, path: str, pdf: bytes) -> Any:
+        """POST a PDF as the body (application/pdf)."""
+        return self._call("POST", path, pdf, {"Content-Type": "application/pdf"})
+
+    def upload(self, content: bytes, content_type: str) -> str:
+        """Put ``content`` where POST /v1/uploads says (a presigned PUT): its upload id."""
+        declared = {
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+            "content_type": content_type,
+        }
+        upload = self.post("/v1/uploads", declared)
+        put = urllib.request.Request(  # noqa: S310 (the URL the API presigned)
+            upload["url"], content, upload["headers"], method="PUT"
+        )
+        try:
+            urllib.request.urlopen(put, timeout=TIMEOUT_SECONDS).close()  # noqa: S310
+        except urllib.error.URLError as error:
+            raise ApiError(f"the upload failed: {error}") from error
+        return str(upload["upload_id"])
+
+    def download(self, url: str) -> bytes:
+        """The file a presigned URL gives (a record's PDF)."""
+        try:
+            with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+                return bytes(answer.read())
+        except urllib.error.URLError as error:
+            raise ApiError(f"the download failed: {error}") from error
 
     def procedure_title(self, code: str) -> str:
         """The document title of procedure ``code`` (its code if the catalogue lacks it)."""
@@ -42,11 +77,14 @@ class Api:
         return code
 
     def _call(self, method: str, path: str, body: Any, extra: dict[str, str] | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self._login.id_token}", **(extra or {})}
+        headers = {"Authorization": f"Bearer {self._login.id_token}"}
         data = None
-        if body is not None:
-            data = json.dumps(body).encode("utf-8")
+        if isinstance(body, bytes):
+            data = body
+        elif body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json"
+        headers.update(extra or {})
         request = urllib.request.Request(  # noqa: S310 (the API's own URL)
             self._login.api_url + path, data=data, headers=headers, method=method
         )

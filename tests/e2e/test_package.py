@@ -4,11 +4,13 @@ top-level packages unless `make package` puts them in vendor/)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import subprocess
 import sys
 import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,15 @@ def package(stack: Stack) -> Path:
     return build(
         "dev", ROOT / ".build" / "test-package", stack.folder / "trust-anchors.pem", REGION
     )
+
+
+@pytest.fixture
+def wall_clock(stack: Stack) -> Iterator[None]:
+    """A package runs on the machine's clock: the stack's TSA and OCSP responder stand at
+    it meanwhile (other tests may have moved the stack's clock on, and a timestamp from
+    the future would not validate)."""
+    with stack.clock.pinned(dt.datetime.now(dt.UTC).replace(microsecond=0)):
+        yield
 
 
 def _unzipped(package: Path, name: str, folder: Path, stack: Stack) -> Path:
@@ -88,7 +99,9 @@ def _listed_example(
     return dict(next(p["example"] for p in procedures if p["code"] == code))
 
 
-def test_the_api_package_alone_serves_the_api(package: Path, stack: Stack, tmp_path: Path) -> None:
+def test_the_api_package_alone_serves_the_api(
+    package: Path, stack: Stack, tmp_path: Path, wall_clock: None
+) -> None:
     folder = _unzipped(package, "deployment.zip", tmp_path / "task", stack)
     env = _lambda_env(stack)
     upstream = {**stack.auth("cong-dich-vu"), "Content-Type": "application/json"}
@@ -145,7 +158,7 @@ def test_the_api_package_alone_serves_the_api(package: Path, stack: Stack, tmp_p
 
 
 def test_the_jobs_package_alone_works_a_batch_and_sweeps(
-    package: Path, client: Client, stack: Stack, tmp_path: Path
+    package: Path, client: Client, stack: Stack, tmp_path: Path, wall_clock: None
 ) -> None:
     folder = _unzipped(package, JOBS_ZIP, tmp_path / "task", stack)
     assert not (folder / "pypdfium2").exists()  # no previews in the worker's and sweep's zip
