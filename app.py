@@ -621,6 +621,16 @@ def web_verify_file() -> Response:
     return _web(lambda pages, visit: pages.verify_file(visit))
 
 
+@app.route(f"{WEB}/directory")
+def web_directory() -> Response:
+    return _web(lambda pages, visit: pages.directory_page(visit))
+
+
+@app.route(f"{WEB}/people/{{username}}/status", methods=["POST"], content_types=FORM)
+def web_person_status(username: str) -> Response:
+    return _web(lambda pages, visit: pages.set_person_status(visit, username))
+
+
 @app.route(f"{WEB}/static/{{name}}")
 def web_static(name: str) -> Response:
     return _web(lambda pages, visit: pages.static_file(name))

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 Item = dict[str, Any]
 DUE_INDEX = "due"  # sparse index (infra/template.yaml): work a sweep must finish, by due time
 FAILED_INDEX = "failed"  # sparse index: failed cases by their failure reason
+# the directory's entries by kind (the `directory` index, keyed on `dir_kind`, sorted by pk)
+DIRECTORY_KINDS = {"ORG#": "organization", "OFFICER#": "person"}
 # GET /v1/cases: index -> the attribute it is keyed on (each sorted by `case_at`, newest first)
 CASE_INDEXES = {
     "cases_by_submitter": "case_submitter",
@@ -52,6 +54,9 @@ COUNT_PREFIX = "n_"  # a batch's counter of one outcome: n_archived, n_invalid..
 
 def _doc(pk: str, doc: dict[str, Any], **extra: Item) -> Item:
     item: Item = {"pk": {"S": pk}, "doc": {"S": json.dumps(doc, ensure_ascii=False)}}
+    kind = next((k for prefix, k in DIRECTORY_KINDS.items() if pk.startswith(prefix)), None)
+    if kind is not None:  # a directory entry: listed by the `directory` index
+        item["dir_kind"] = {"S": kind}
     item.update(extra)
     return item
 
@@ -602,6 +607,25 @@ class CaseTable:
             self._db.transact_write_items(
                 TransactItems=[write, {"Put": {"TableName": self._table, "Item": record}}]
             )
+
+    def directory_entries(
+        self, kind: str, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A page of the directory's entries of ``kind`` (organization, person) in key order,
+        and where the next page starts (None: no more)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "directory",
+            "KeyConditionExpression": "dir_kind = :kind",
+            "ExpressionAttributeValues": {":kind": {"S": kind}},
+            "Limit": limit,
+        }
+        if start:
+            request["ExclusiveStartKey"] = start
+        with aws_errors(SERVICE):
+            response = self._db.query(**request)
+        docs = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
+        return docs, response.get("LastEvaluatedKey")
 
     def directory_changes(self, pk: str, limit: int) -> list[dict[str, Any]]:
         """The newest ``limit`` changes of the directory entry ``pk``, newest first."""

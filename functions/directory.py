@@ -27,6 +27,7 @@ from functions.errors import (
 from functions.intake import step_organizations
 from functions.limits import json_object, unknown_fields
 from functions.model import VIETNAM
+from functions.pages import fingerprint, next_token, position_of
 from functions.schedule import iso
 from functions.services import Services
 from functions.sign import signature_box
@@ -211,6 +212,25 @@ def person_view(entry: dict[str, Any]) -> dict[str, Any]:
         "key_pending": bool(entry.get("pending_key_id")),
         "version": entry.get("version", 0),
     }
+
+
+DIRECTORY_PAGE = 100  # entries a page of the directory's listing
+
+
+def list_directory(
+    services: Services, principal: Principal, kind: str, after: str | None = None
+) -> dict[str, Any]:
+    """A page of the directory (admins): its organisations or its people (``kind``), in
+    key order, as the API shows each; ``next`` (a signed page token) or None."""
+    principal.require("admin")
+    views = {"organization": organization_view, "person": person_view}
+    if kind not in views:
+        raise Invalid("not a kind of entry", [Problem("kind", "organization or person")])
+    listing = fingerprint("directory", kind)
+    start = position_of(services, after, listing)["start"] if after else None
+    found, last = services.cases.directory_entries(kind, DIRECTORY_PAGE, start)
+    token = next_token(services, {"filters": listing, "start": last}) if last else None
+    return {"items": [views[kind](entry) for entry in found], "next": token}
 
 
 def get_person(services: Services, principal: Principal, username: str) -> dict[str, Any]:

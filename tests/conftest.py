@@ -123,14 +123,17 @@ class Stack:
             self._tokens[username] = self.sign_in(username)["IdToken"]
         return self._tokens[username]
 
+    def password(self, username: str) -> str:
+        """The password ``username`` signs in with now (a demo user's, or one a test set)."""
+        users = self._people + self.outputs["demo_users"]
+        return str(next(u for u in users if u["username"] == username)["password"])
+
     def sign_in(self, username: str) -> dict[str, Any]:
         """A fresh sign-in (USER_PASSWORD_AUTH): the pool's AuthenticationResult."""
-        users = self._people + self.outputs["demo_users"]
-        user = next(u for u in users if u["username"] == username)
         result = self.client("cognito-idp").initiate_auth(
             ClientId=self.outputs["user_pool_client_id"],
             AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": user["password"]},
+            AuthParameters={"USERNAME": username, "PASSWORD": self.password(username)},
         )
         return dict(result["AuthenticationResult"])
 

@@ -246,6 +246,8 @@ def home(visit: Visit) -> Answer:
         return _redirect(f"{visit.root}/inbox")
     if "archivist" in person.principal.roles:
         return _redirect(f"{visit.root}/records")
+    if "admin" in person.principal.roles:
+        return _redirect(f"{visit.root}/directory")
     return _page(visit, "home.html", **_chrome(person))
 
 
@@ -327,6 +329,7 @@ def _chrome(person: Signed) -> dict[str, Any]:
         "csrf": person.session.csrf,
         "is_officer": "officer" in person.principal.roles,
         "is_archivist": "archivist" in person.principal.roles,
+        "is_admin": "admin" in person.principal.roles,
     }
 
 
@@ -602,6 +605,54 @@ def verify_file(visit: Visit) -> Answer:
     return _page(
         visit, "verify.html", report=report, signatures=_report_rows(report), **_chrome(person)
     )
+
+
+# --- admins ------------------------------------------------------------------------------
+PERSON_STATUS = {"active": "Đang hoạt động", "suspended": "Tạm đình chỉ"}
+PERSON_ROLE = {"officer": "Cán bộ", "archivist": "Lưu trữ viên", "admin": "Quản trị"}
+
+
+def directory_page(visit: Visit) -> Answer:
+    """The directory: its organisations and people, each person's status and certificates,
+    and suspending or reinstating a person."""
+    from functions.directory import list_directory
+
+    person = signed_in(visit)
+    kind = "organization" if visit.query.get("kind") == "organization" else "person"
+    page = list_directory(visit.services, person.principal, kind, visit.query.get("next"))
+    later = urllib.parse.urlencode({"kind": kind, "next": page["next"]}) if page["next"] else None
+    return _page(
+        visit,
+        "directory.html",
+        kind=kind,
+        items=page["items"],
+        later=later,
+        statuses=PERSON_STATUS,
+        roles=PERSON_ROLE,
+        done=visit.query.get("done"),
+        **_chrome(person),
+    )
+
+
+def set_person_status(visit: Visit, username: str) -> Answer:
+    """Suspend or reinstate a person (the form's ``status``): from their next request on,
+    the directory says so, whatever their token."""
+    from functions.directory import get_person, put_person
+
+    person = signed_in(visit)
+    _check_csrf(person.session.csrf, visit)
+    status = visit.form.get("status", "")
+    if status not in PERSON_STATUS:
+        raise Invalid("not a status", [Problem("status", "Trạng thái không hợp lệ.")])
+    entry = get_person(visit.services, person.principal, username)
+    fields = ("organization", "position", "display_name", "role")
+    put_person(
+        visit.services,
+        person.principal,
+        username,
+        {**{k: entry[k] for k in fields}, "status": status},
+    )
+    return _redirect(f"{visit.root}/directory?done={status}")
 
 
 def static_file(name: str) -> Answer:

@@ -169,3 +169,34 @@ def test_an_archivist_finds_a_record_downloads_it_and_catches_a_tampered_copy(
     phone.get_by_label("Tệp PDF").set_input_files(str(tmp_path / "tampered.pdf"))
     phone.get_by_role("button", name="Kiểm tra").click()
     assert phone.get_by_role("status").inner_text() == "Tệp không hợp lệ."
+
+
+def test_an_admin_suspends_an_officer_who_then_can_no_longer_sign(
+    client: Client, stack: Stack, api_url: str, browser: Any
+) -> None:
+    from tests.integration.test_certificates import _certified, _new_officer
+
+    username = _new_officer(client, stack, "phuong-ba-dinh")
+    _certified(client, stack, f"/v1/officers/{username}")  # a platform-held key to sign with
+    data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
+    case = _submit(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-ba-dinh", data)
+    officer = browser.new_context(viewport=PHONE).new_page()
+    officer.goto(f"{api_url}/app/signin")
+    officer.get_by_label("Tên đăng nhập").fill(username)
+    officer.get_by_label("Mật khẩu").fill(stack.password(username))
+    officer.get_by_role("button", name="Đăng nhập").click()
+    officer.locator("tr", has_text=case["number"]).get_by_role("link").click()
+    officer.get_by_role("link", name="Ký số bằng khoá của hệ thống").click()  # the confirmation
+
+    admin = browser.new_context(viewport=PHONE).new_page()
+    _sign_in_with_the_keyboard(admin, api_url, "quan-tri")
+    admin.wait_for_url("**/app/directory")
+    _fits(admin)
+    admin.get_by_role("button", name=f"Tạm đình chỉ {username}").click()
+    assert admin.get_by_role("status").inner_text().startswith("Đã tạm đình chỉ")
+
+    officer.get_by_role("button", name="Ký văn bản này").click()  # the page opened before
+    assert officer.get_by_role("alert").inner_text() == "Bạn không có quyền thực hiện việc này."
+    assert _status(stack, case["id"]) == "awaiting_signature"  # nothing was signed
+    officer.context.close()
+    admin.context.close()

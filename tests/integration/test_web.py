@@ -279,3 +279,33 @@ def test_bad_forms_get_a_clear_page_never_a_500(client: Client) -> None:
         answer = client.http.post(path, headers={**headers, "Cookie": cookie}, body=body)
         assert answer.status_code == status, (body[:20], answer.body.decode()[:300])
         assert answer.headers["Content-Type"].startswith("text/html")
+
+
+def test_an_admin_lists_the_directory_and_suspends_a_person_at_once(
+    client: Client, stack: Stack
+) -> None:
+    from tests.integration.test_certificates import _new_officer
+
+    username = _new_officer(client, stack, "phuong-ba-dinh")
+    theirs = signed_in(client, username, stack.password(username))
+    assert _page(client, "/app/inbox", theirs).status_code == 200
+    admin = signed_in(client, "quan-tri")
+    assert _page(client, "/app", admin).headers["Location"] == "/app/directory"
+    people = _page(client, "/app/directory", admin).body.decode()
+    assert username in people and "canbo-badinh" in people
+    organizations = _page(client, "/app/directory?kind=organization", admin).body.decode()
+    assert "phuong-ba-dinh" in organizations and "Có chứng thư số" in organizations
+    path = f"/app/people/{username}/status"
+    assert _post(client, path, {"status": "suspended"}, admin).status_code == 403  # no token
+    csrf = _hidden_csrf(people)
+    suspended = _post(client, path, {"csrf": csrf, "status": "suspended"}, admin)
+    assert suspended.status_code == 303, suspended.body.decode()[:500]
+    assert stack.wired()[0].cases.get_officer(username)["status"] == "suspended"
+    # their session still exists, but the directory decides every request
+    refused = _page(client, "/app/inbox", theirs)
+    assert refused.status_code == 403 and "không có quyền" in refused.body.decode()
+    officer = signed_in(client, "canbo-badinh")
+    assert _page(client, "/app/directory", officer).status_code == 403
+    back = _post(client, path, {"csrf": csrf, "status": "active"}, admin)
+    assert back.status_code == 303
+    assert _page(client, "/app/inbox", theirs).status_code == 200
