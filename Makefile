@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util chromium
 SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl softhsm2 chromium
 
-.PHONY: run test lint typecheck unit integration e2e package previews bench bench-pipeline bench-batch bench-vietnamese mutation system-deps bench-deps clean
+.PHONY: run test lint typecheck unit integration e2e package previews screenshots bench bench-pipeline bench-batch bench-vietnamese mutation system-deps bench-deps clean
 
 run: $(STAMP) system-deps
 	$(PY) -m infra.local
@@ -41,6 +41,12 @@ package: $(STAMP)
 # throw-away local stack, page 1 of the final document (shown in the README).
 previews: $(STAMP)
 	$(PY) -m infra.previews
+
+# The web app's screenshots in docs/screenshots/ (the README shows them), taken by Playwright
+# in Debian's chromium on a fresh local stack. Never part of `make test`: tests never
+# rewrite tracked files.
+screenshots: $(STAMP) system-deps
+	$(PY) -m infra.screenshots
 
 # Benchmarks (speed and sizes are measured here, never asserted in tests; bench/RESULTS.md).
 # `make bench` runs them all: `make bench-vietnamese` (damaged-Vietnamese detection on real

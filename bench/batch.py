@@ -28,10 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.run import _machine
-from client.api import Api
-from client.session import Login
-from infra.demo import DEMO_PASSWORD
-from infra.servers import free_port
+from infra.local import signed_in_api, start_local_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM = "cong-dich-vu"
@@ -42,64 +39,6 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _start_stack(
-    folder: Path, worker_apart: bool
-) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    api, aws, pki = free_port(), free_port(), free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "infra.local",
-            "--state-dir",
-            str(folder),
-            "--api-port",
-            str(api),
-            "--aws-port",
-            str(aws),
-            "--pki-port",
-            str(pki),
-            *(["--no-worker"] if worker_apart else []),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    outputs_file = folder / "outputs.json"
-    deadline = time.monotonic() + 180
-    while not outputs_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the local stack did not start")
-        time.sleep(0.5)
-    time.sleep(1)  # written just before the API serves
-    return process, json.loads(outputs_file.read_text())
-
-
-def _api(outputs: dict[str, Any]) -> Api:
-    """The API as the upstream demo user, signed in with USER_PASSWORD_AUTH."""
-    import boto3
-
-    cognito = boto3.client(
-        "cognito-idp", region_name=outputs["region"], endpoint_url=outputs["aws_endpoint_url"]
-    )
-    signed_in = cognito.initiate_auth(
-        ClientId=outputs["user_pool_client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": UPSTREAM, "PASSWORD": DEMO_PASSWORD},
-    )["AuthenticationResult"]
-    login = Login(
-        UPSTREAM,
-        outputs["api_url"],
-        signed_in["IdToken"],
-        signed_in["RefreshToken"],
-        time.time() + signed_in["ExpiresIn"],
-        outputs["user_pool_client_id"],
-        outputs["region"],
-        outputs["aws_endpoint_url"],
-    )
-    return Api(login)
 
 
 def _start_worker(folder: Path) -> subprocess.Popen[bytes]:
@@ -128,10 +67,10 @@ def run_batch(items: int, worker_apart: bool = False) -> dict[str, Any]:
     """The batch on a fresh `make run` stack: seconds, rate, RSS (of the worker's own
     process when ``worker_apart``, else of the one process of `make run`)."""
     with tempfile.TemporaryDirectory() as folder:
-        process, outputs = _start_stack(Path(folder), worker_apart)
+        process, outputs = start_local_stack(Path(folder), ["--no-worker"] if worker_apart else [])
         measured = _start_worker(Path(folder)) if worker_apart else process
         try:
-            api = _api(outputs)
+            api = signed_in_api(outputs, UPSTREAM)
             procedures = api.get("/v1/procedures")["procedures"]
             example = next(p["example"] for p in procedures if p["code"] == "dang-phi")
             lines = []

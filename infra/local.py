@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -20,7 +21,7 @@ from chalice.cli.factory import CLIFactory
 from functions.sweep import sweep
 from infra.gateway import local_api_server
 from infra.poller import serve
-from infra.servers import HOST, running_stack
+from infra.servers import HOST, free_port, running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP_SECONDS = 60  # AWS runs the sweep every 5 minutes (app.scheduled_sweep)
@@ -82,6 +83,60 @@ Try it (from the project folder, in another shell):
   curl -s -H "Authorization: Bearer $TOKEN" {api}/v1/procedures
 (Ctrl-C stops everything; the README walks through the whole flow.)
 """
+
+
+def start_local_stack(
+    folder: Path, arguments: list[str] | None = None
+) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """`make run`'s stack in a child process on free ports, its state in ``folder`` (and
+    ``arguments``, e.g. --no-worker): the process, once it serves, and its outputs."""
+    ports = [str(free_port()) for _ in range(3)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "--state-dir", str(folder), "--api-port",
+         ports[0], "--aws-port", ports[1], "--pki-port", ports[2], *(arguments or [])],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    outputs_file = folder / "outputs.json"
+    deadline = time.monotonic() + 180
+    while not outputs_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("the local stack did not start")
+        time.sleep(0.5)
+    time.sleep(1)  # written just before the API serves
+    return process, json.loads(outputs_file.read_text())
+
+
+def signed_in_api(outputs: dict[str, Any], username: str) -> Any:
+    """The stack's API as the demo user ``username`` (client.api.Api), signed in with
+    USER_PASSWORD_AUTH as a client would."""
+    import boto3
+
+    from client.api import Api
+    from client.session import Login
+    from infra.demo import DEMO_PASSWORD
+
+    cognito = boto3.client(
+        "cognito-idp", region_name=outputs["region"], endpoint_url=outputs["aws_endpoint_url"]
+    )
+    result = cognito.initiate_auth(
+        ClientId=outputs["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
+    )["AuthenticationResult"]
+    login = Login(
+        username,
+        outputs["api_url"],
+        result["IdToken"],
+        result["RefreshToken"],
+        time.time() + result["ExpiresIn"],
+        outputs["user_pool_client_id"],
+        outputs["region"],
+        outputs["aws_endpoint_url"],
+    )
+    return Api(login)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,7 +40,7 @@ from functions.errors import (
     Unauthorized,
     Unavailable,
 )
-from functions.model import Case
+from functions.model import VIETNAM, Case
 from functions.services import Services
 from web import sessions
 
@@ -70,6 +70,7 @@ CASE_STATUS = {
 }
 STEP_STATUS = {"pending": "Đến lượt", "signed": "Đã ký", "waiting": "Chờ", "rejected": "Từ chối"}
 STEP_ROLE = {"officer": "Cán bộ ký", "seal": "Dấu của tổ chức"}
+ACCESS_ACTION = {"read": "Xem", "verify": "Kiểm tra lại chữ ký", "manifest": "Xem bản kê"}
 
 
 @dataclass
@@ -135,8 +136,24 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["money"] = lambda n: f"{n:,}".replace(",", ".")
+    environment.filters["when"] = when
+    environment.globals["case_status"] = CASE_STATUS
+    environment.globals["access_action"] = ACCESS_ACTION
     return environment
+
+
+def when(moment: str | None) -> str:
+    """An ISO 8601 time as a person in Việt Nam reads it: day/month/year hour:minute, in
+    Vietnam time (as is, if it is not a time)."""
+    if not moment:
+        return ""
+    try:
+        parsed = dt.datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    if parsed.tzinfo is None:
+        return moment
+    return parsed.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 def _page(visit: Visit, template: str, status: int = 200, **context: Any) -> Answer:

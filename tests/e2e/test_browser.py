@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from infra.demo import DEMO_PASSWORD
+from infra.screenshots import CHROMIUM
 from tests.conftest import Stack, procedure_example, send_json
 from tests.independent import check_independently
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's (make system-deps); Playwright's own is not fetched
-PASSWORD = "Hoso-demo-2026!"  # the demo users' (infra/demo.py)
 PHONE = {"width": 360, "height": 740}
 
 
@@ -56,7 +56,7 @@ def _sign_in_with_the_keyboard(page: Any, api_url: str, username: str) -> None:
     _fits(page)
     page.keyboard.type(username)  # the user name field has the focus
     page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
+    page.keyboard.type(DEMO_PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
 

@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from infra.demo import DEMO_PASSWORD
 from infra.poller import poll_once
 from tests.conftest import ROOT, Stack, procedure_example
 from tests.integration.test_verification import archived_case
 
-PASSWORD = "Hoso-demo-2026!"  # the demo users' (infra/demo.py)
 ORG = "phuong-ba-dinh"
 
 
@@ -63,7 +63,7 @@ def homes(
     for user in ("cong-dich-vu", "luu-tru"):
         env = {"HOSO_CONFIG_DIR": str(folder / user), "HOSO_FOLLOW_SECONDS": "0.5"}
         logged_in = _hoso(
-            env, "login", "--username", user, "--password", PASSWORD, "--api-url", api_url,
+            env, "login", "--username", user, "--password", DEMO_PASSWORD, "--api-url", api_url,
             "--outputs", str(outputs),
         )  # fmt: skip
         assert logged_in.returncode == 0, logged_in.stdout + logged_in.stderr

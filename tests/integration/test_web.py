@@ -14,10 +14,10 @@ from typing import Any
 
 from chalice.test import Client
 
+from infra.demo import DEMO_PASSWORD
 from tests.conftest import Stack, procedure_example, send_json
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-PASSWORD = "Hoso-demo-2026!"  # the demo users' (infra/demo.py)
 
 
 def _cookies(answer: Any) -> dict[str, str]:
@@ -39,7 +39,7 @@ def _post(client: Client, path: str, fields: dict[str, str], cookie: str) -> Any
     )
 
 
-def signed_in(client: Client, username: str, password: str = PASSWORD) -> str:
+def signed_in(client: Client, username: str, password: str = DEMO_PASSWORD) -> str:
     """A browser's sign-in through the form: the session cookie it then sends."""
     form = client.http.get("/app/signin")
     token = _hidden_csrf(form.body.decode())
@@ -92,7 +92,7 @@ def test_the_session_cookie_is_httponly_secure_strict_and_pages_carry_a_strict_c
     answer = _post(
         client,
         "/app/signin",
-        {"csrf": token, "username": "canbo-badinh", "password": PASSWORD},
+        {"csrf": token, "username": "canbo-badinh", "password": DEMO_PASSWORD},
         f"__Host-hoso-signin={token}",
     )
     assert answer.status_code == 303
@@ -105,7 +105,7 @@ def test_a_sign_in_without_its_csrf_token_or_with_a_wrong_password_is_refused(
     client: Client,
 ) -> None:
     token = _hidden_csrf(client.http.get("/app/signin").body.decode())
-    fields = {"csrf": token, "username": "canbo-badinh", "password": PASSWORD}
+    fields = {"csrf": token, "username": "canbo-badinh", "password": DEMO_PASSWORD}
     forged = _post(client, "/app/signin", fields, "__Host-hoso-signin=another")
     assert forged.status_code == 403 and "__Host-hoso" not in _cookies(forged)
     assert "Biểu mẫu đã hết hạn" in forged.body.decode()
