@@ -475,8 +475,15 @@ class CaseTable:
         }
         if conditions:
             request["FilterExpression"] = " AND ".join(conditions)
+        return self._query_page(request, start)
+
+    def _query_page(
+        self, request: dict[str, Any], start: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of a Query (from ``start``, a LastEvaluatedKey): its documents, and
+        where the next page starts (None: no more)."""
         if start:
-            request["ExclusiveStartKey"] = start
+            request = {**request, "ExclusiveStartKey": start}
         with aws_errors(SERVICE):
             response = self._db.query(**request)
         docs = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
@@ -620,12 +627,7 @@ class CaseTable:
             "ExpressionAttributeValues": {":kind": {"S": kind}},
             "Limit": limit,
         }
-        if start:
-            request["ExclusiveStartKey"] = start
-        with aws_errors(SERVICE):
-            response = self._db.query(**request)
-        docs = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
-        return docs, response.get("LastEvaluatedKey")
+        return self._query_page(request, start)
 
     def directory_changes(self, pk: str, limit: int) -> list[dict[str, Any]]:
         """The newest ``limit`` changes of the directory entry ``pk``, newest first."""

@@ -314,13 +314,18 @@ def procedure_example(client: Client, stack: Stack, procedure: str) -> dict[str,
 
 
 def submitted_case(
-    client: Client, stack: Stack, procedure: str, organization: str = "phuong-ba-dinh"
+    client: Client,
+    stack: Stack,
+    procedure: str,
+    organization: str = "phuong-ba-dinh",
+    data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A case of ``procedure`` with its example data, submitted (201): its view."""
+    """A case of ``procedure`` with ``data`` (its example data unless given), submitted by
+    the demo upstream system (201): its view."""
     body = {
         "procedure": procedure,
         "organization": organization,
-        "data": procedure_example(client, stack, procedure),
+        "data": procedure_example(client, stack, procedure) if data is None else data,
     }
     created = submit(client, stack, body)
     assert created.status_code == 201, created.json_body

@@ -231,7 +231,8 @@ def answer_errors(visit: Visit, handler: Callable[[], Answer]) -> Answer:
             ((s, m) for kind, s, m in MESSAGES if isinstance(error, kind)),
             (400, "Yêu cầu không hợp lệ."),
         )
-        details = [d.problem for d in error.details] if status == 422 else []
+        # the API's own words for each field, in English, for whoever helps the person
+        details = [f"{d.field}: {d.problem}" for d in error.details] if status == 422 else []
         return _page(visit, "error.html", status, message=message, details=details)
     except Exception:
         log.exception("unexpected error in a page")

@@ -4,7 +4,6 @@ them and sign or reject them, on a 360 px phone screen and with the keyboard alo
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from chalice.test import Client
 
 from infra.demo import DEMO_PASSWORD
 from infra.screenshots import CHROMIUM
-from tests.conftest import Stack, procedure_example, send_json
+from tests.conftest import Stack, procedure_example, submitted_case
 from tests.independent import check_independently
 
 pytestmark = pytest.mark.e2e
@@ -61,21 +60,10 @@ def _sign_in_with_the_keyboard(page: Any, api_url: str, username: str) -> None:
         page.keyboard.press("Enter")
 
 
-def _submit(
-    client: Client, stack: Stack, procedure: str, organization: str, data: dict[str, Any]
-) -> dict[str, Any]:
-    body = {"procedure": procedure, "organization": organization, "data": data}
-    created = send_json(
-        client,
-        stack,
-        "POST",
-        "/v1/cases",
-        body,
-        "cong-dich-vu",
-        {"Idempotency-Key": str(uuid.uuid4())},
-    )
-    assert created.status_code == 201, created.json_body
-    return dict(created.json_body)
+def _row(page: Any, number: str) -> Any:
+    """The table row of the case numbered ``number`` (its cell exactly: "1-GGT/ĐU" is also
+    inside "11-GGT/ĐU")."""
+    return page.locator("tr").filter(has=page.get_by_role("cell", name=number, exact=True))
 
 
 def _status(stack: Stack, case_id: str) -> str | None:
@@ -88,11 +76,11 @@ def test_an_officer_finds_the_new_case_reads_its_warning_and_signs_it(
 ) -> None:
     data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
     data["member"]["full_name"] = "Ðào Thị Hoa"  # Ð for Đ: accepted, with a warning
-    case = _submit(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-ba-dinh", data)
+    case = submitted_case(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-ba-dinh", data)
     _sign_in_with_the_keyboard(phone, api_url, "canbo-badinh")
     phone.wait_for_url("**/app/inbox")
     _fits(phone)
-    row = phone.locator("tr", has_text=case["number"])
+    row = _row(phone, case["number"])
     assert "Đào Thị Hoa" in row.inner_text()
     row.get_by_role("link").click()
     assert phone.get_by_role(
@@ -112,9 +100,9 @@ def test_another_officer_rejects_a_case_with_a_reason(
     client: Client, stack: Stack, api_url: str, phone: Any
 ) -> None:
     data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
-    case = _submit(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-hoan-kiem", data)
+    case = submitted_case(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-hoan-kiem", data)
     _sign_in_with_the_keyboard(phone, api_url, "canbo-hoankiem")
-    phone.locator("tr", has_text=case["number"]).get_by_role("link").click()
+    _row(phone, case["number"]).get_by_role("link").click()
     phone.get_by_label("Lý do từ chối").fill("Thiếu quyết định chuyển sinh hoạt")
     phone.get_by_role("button", name="Từ chối hồ sơ").click()
     assert phone.get_by_role("status").inner_text() == "Đã từ chối hồ sơ."
@@ -125,12 +113,12 @@ def test_the_cell_the_ward_and_the_seal_complete_a_residence_comment_from_the_we
     client: Client, stack: Stack, api_url: str, browser: Any
 ) -> None:
     data = procedure_example(client, stack, "nhan-xet-noi-cu-tru")
-    case = _submit(client, stack, "nhan-xet-noi-cu-tru", "chi-bo-to-dan-pho-5-ba-dinh", data)
+    case = submitted_case(client, stack, "nhan-xet-noi-cu-tru", "chi-bo-to-dan-pho-5-ba-dinh", data)
     for officer in ("bithu-chibo5", "canbo-badinh"):  # the cell's secretary, then the ward
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
         _sign_in_with_the_keyboard(page, api_url, officer)
-        page.locator("tr", has_text=case["number"]).get_by_role("link").click()
+        _row(page, case["number"]).get_by_role("link").click()
         page.get_by_role("link", name="Ký số bằng khoá của hệ thống").click()
         page.get_by_role("button", name="Ký văn bản này").click()
         assert page.get_by_role("status").inner_text().startswith("Đã ký")
@@ -179,13 +167,13 @@ def test_an_admin_suspends_an_officer_who_then_can_no_longer_sign(
     username = _new_officer(client, stack, "phuong-ba-dinh")
     _certified(client, stack, f"/v1/officers/{username}")  # a platform-held key to sign with
     data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
-    case = _submit(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-ba-dinh", data)
+    case = submitted_case(client, stack, "chuyen-sinh-hoat-chinh-thuc", "phuong-ba-dinh", data)
     officer = browser.new_context(viewport=PHONE).new_page()
     officer.goto(f"{api_url}/app/signin")
     officer.get_by_label("Tên đăng nhập").fill(username)
     officer.get_by_label("Mật khẩu").fill(stack.password(username))
     officer.get_by_role("button", name="Đăng nhập").click()
-    officer.locator("tr", has_text=case["number"]).get_by_role("link").click()
+    _row(officer, case["number"]).get_by_role("link").click()
     officer.get_by_role("link", name="Ký số bằng khoá của hệ thống").click()  # the confirmation
 
     admin = browser.new_context(viewport=PHONE).new_page()

@@ -89,6 +89,22 @@ def _serve(
     return list(json.loads(done.stdout.splitlines()[-1]))
 
 
+def _receipt_batch(client: Client, stack: Stack) -> tuple[dict[str, Any], Any]:
+    """POST /v1/batches of one fee receipt (202): the item and the answer."""
+    item = {"key": str(uuid.uuid4()), "data": procedure_example(client, stack, "dang-phi")}
+    batch = send_json(
+        client,
+        stack,
+        "POST",
+        "/v1/batches",
+        {"procedure": "dang-phi", "organization": "phuong-ba-dinh", "items": [item]},
+        "cong-dich-vu",
+        {"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert batch.status_code == 202, batch.json_body
+    return item, batch
+
+
 def _listed_example(
     folder: Path, env: dict[str, str], headers: dict[str, str], code: str
 ) -> dict[str, Any]:
@@ -163,17 +179,7 @@ def test_the_jobs_package_alone_works_a_batch_and_sweeps(
     folder = _unzipped(package, JOBS_ZIP, tmp_path / "task", stack)
     assert not (folder / "pypdfium2").exists()  # no previews in the worker's and sweep's zip
     env = _lambda_env(stack)
-    item = {"key": str(uuid.uuid4()), "data": procedure_example(client, stack, "dang-phi")}
-    batch = send_json(
-        client,
-        stack,
-        "POST",
-        "/v1/batches",
-        {"procedure": "dang-phi", "organization": "phuong-ba-dinh", "items": [item]},
-        "cong-dich-vu",
-        {"Idempotency-Key": str(uuid.uuid4())},
-    )
-    assert batch.status_code == 202, batch.json_body
+    _, batch = _receipt_batch(client, stack)
     # the queue's messages go to the package's worker as Lambda's event source mapping
     # hands them over: it renders, seals B-LTA and archives the item
     drain(
@@ -301,17 +307,7 @@ def _drive_the_spine(client: Client, stack: Stack) -> None:
         source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
     )
     client.lambda_.invoke("scheduled_sweep", sweep)
-    item = {"key": str(uuid.uuid4()), "data": procedure_example(client, stack, "dang-phi")}
-    batch = send_json(
-        client,
-        stack,
-        "POST",
-        "/v1/batches",
-        {"procedure": "dang-phi", "organization": "phuong-ba-dinh", "items": [item]},
-        "cong-dich-vu",
-        {"Idempotency-Key": str(uuid.uuid4())},
-    )
-    assert batch.status_code == 202, batch.json_body
+    item, _ = _receipt_batch(client, stack)
     lines = json.dumps({**item, "key": str(uuid.uuid4())}).encode() + b"\n"
     uploaded = send_json(
         client,

@@ -15,7 +15,7 @@ from typing import Any
 from chalice.test import Client
 
 from infra.demo import DEMO_PASSWORD
-from tests.conftest import Stack, procedure_example, send_json
+from tests.conftest import Stack, procedure_example, submitted_case
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -57,25 +57,6 @@ def signed_in(client: Client, username: str, password: str = DEMO_PASSWORD) -> s
 
 def _page(client: Client, path: str, cookie: str) -> Any:
     return client.http.get(path, headers={"Cookie": cookie})
-
-
-def _submit(client: Client, stack: Stack, data: dict[str, Any]) -> dict[str, Any]:
-    body = {
-        "procedure": "chuyen-sinh-hoat-chinh-thuc",
-        "organization": "phuong-ba-dinh",
-        "data": data,
-    }
-    created = send_json(
-        client,
-        stack,
-        "POST",
-        "/v1/cases",
-        body,
-        "cong-dich-vu",
-        {"Idempotency-Key": str(uuid.uuid4())},
-    )
-    assert created.status_code == 201, created.json_body
-    return dict(created.json_body)
 
 
 def test_the_session_cookie_is_httponly_secure_strict_and_pages_carry_a_strict_csp(
@@ -125,7 +106,7 @@ def test_an_officer_finds_the_case_sees_its_warning_and_signs_it(
 ) -> None:
     data = procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc")
     data["member"]["full_name"] = "Ðào Thị <script>alert(1)</script> Hoa"
-    case = _submit(client, stack, data)
+    case = submitted_case(client, stack, "chuyen-sinh-hoat-chinh-thuc", data=data)
     cookie = signed_in(client, "canbo-badinh")
     home = _page(client, "/app", cookie)
     assert home.status_code == 303 and home.headers["Location"] == "/app/inbox"
@@ -153,7 +134,7 @@ def test_an_officer_finds_the_case_sees_its_warning_and_signs_it(
 def test_an_officer_rejects_with_a_reason_and_another_organisation_sees_nothing(
     client: Client, stack: Stack
 ) -> None:
-    case = _submit(client, stack, procedure_example(client, stack, "chuyen-sinh-hoat-chinh-thuc"))
+    case = submitted_case(client, stack, "chuyen-sinh-hoat-chinh-thuc")
     other = signed_in(client, "canbo-hoankiem")
     assert _page(client, f"/app/cases/{case['id']}", other).status_code == 404
     cookie = signed_in(client, "canbo-badinh")
