@@ -8,13 +8,18 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util chromium
 SYSTEM_PACKAGES := poppler-utils qpdf libnss3-tools openssl softhsm2 chromium
 
-.PHONY: run test lint typecheck unit integration e2e package previews screenshots bench bench-pipeline bench-batch bench-vietnamese mutation system-deps bench-deps clean
+.PHONY: run test test-slow lint typecheck unit integration e2e package previews screenshots bench bench-pipeline bench-batch bench-vietnamese mutation system-deps bench-deps clean
 
 run: $(STAMP) system-deps
 	$(PY) -m infra.local
 
 test: $(STAMP) system-deps lint typecheck
 	$(PY) -m pytest
+
+# The slow scenarios `make test` has no room for (tests/integration/test_batch_crash.py:
+# 200 items, a worker killed mid-batch; about 2 minutes on 2 cores).
+test-slow: $(STAMP) system-deps
+	HOSO_SLOW_TESTS=1 $(PY) -m pytest tests/integration/test_batch_crash.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
