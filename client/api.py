@@ -7,6 +7,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,8 +25,12 @@ class ApiError(Exception):
 
 
 class Api:
-    def __init__(self, login: Login) -> None:
+    """The API as one signed-in person or system. Before a call, an ID token about to
+    expire is refreshed (and, with ``keep``, kept for the next commands)."""
+
+    def __init__(self, login: Login, keep: Callable[[Login], None] | None = None) -> None:
         self._login = login
+        self._keep = keep
 
     def get(self, path: str, query: dict[str, str] | None = None) -> Any:
         """GET ``path`` (with ``query``'s parameters, those with a value)."""
@@ -77,6 +82,12 @@ class Api:
         return code
 
     def _call(self, method: str, path: str, body: Any, extra: dict[str, str] | None = None) -> Any:
+        if self._login.expired:
+            from client.session import refresh  # the session module needs ApiError from here
+
+            refresh(self._login)
+            if self._keep is not None:
+                self._keep(self._login)
         headers = {"Authorization": f"Bearer {self._login.id_token}"}
         data = None
         if isinstance(body, bytes):

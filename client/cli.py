@@ -31,7 +31,7 @@ from rich.table import Table
 
 from client.api import Api, ApiError
 from client.items import ItemsError, read_items
-from client.session import Login, login, saved_login
+from client.session import Login, keep, login, saved_login
 from client.token import TokenError, TokenKey
 
 app = typer.Typer(help="hoso: Party procedures, signed and archived.", no_args_is_help=True)
@@ -85,7 +85,7 @@ def sign_command(
     if not pin:
         _fail(f"the PIN is not in the environment variable {pin_env}")
     try:
-        api = Api(saved_login())
+        api = Api(saved_login(), keep)
         case = api.get(f"/v1/cases/{case_id}")
         _show(case, api.procedure_title(case["procedure"]))
         if not yes and not typer.confirm("Ký văn bản này?"):
@@ -404,7 +404,7 @@ def _report(report: dict[str, Any]) -> None:
 
 def _api() -> Api:
     with _api_errors():
-        return Api(saved_login())
+        return Api(saved_login(), keep)
 
 
 @contextmanager

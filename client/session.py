@@ -84,7 +84,7 @@ def login(
         region=pool["region"],
         endpoint=pool["endpoint"],
     )
-    _keep(found)
+    keep(found)
     return found
 
 
@@ -95,22 +95,29 @@ def saved_login() -> Login:
         raise ApiError("not signed in: run `hoso login` first")
     found = Login(**json.loads(path.read_text(encoding="utf-8")))
     if found.expired:
-        pool = {"client_id": found.client_id, "region": found.region, "endpoint": found.endpoint}
-        answer = _call(
-            lambda: _cognito(pool).initiate_auth(
-                ClientId=found.client_id,
-                AuthFlow="REFRESH_TOKEN_AUTH",
-                AuthParameters={"REFRESH_TOKEN": found.refresh_token},
-            )
-        )
-        result = answer["AuthenticationResult"]
-        found.id_token = result["IdToken"]
-        found.expires_at = time.time() + int(result["ExpiresIn"])
-        _keep(found)
+        refresh(found)
+        keep(found)
     return found
 
 
-def _keep(found: Login) -> None:
+def refresh(found: Login) -> None:
+    """A new ID token for ``found`` from its refresh token (REFRESH_TOKEN_AUTH): a command
+    that runs longer than the token lasts (following a batch of 100,000) goes on."""
+    pool = {"client_id": found.client_id, "region": found.region, "endpoint": found.endpoint}
+    answer = _call(
+        lambda: _cognito(pool).initiate_auth(
+            ClientId=found.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": found.refresh_token},
+        )
+    )
+    result = answer["AuthenticationResult"]
+    found.id_token = result["IdToken"]
+    found.expires_at = time.time() + int(result["ExpiresIn"])
+
+
+def keep(found: Login) -> None:
+    """Keep ``found`` as the sign-in of the next commands (0600)."""
     path = login_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -214,3 +214,18 @@ def test_procedures_lists_the_catalogue(homes: dict[str, dict[str, str]]) -> Non
     assert listed.returncode == 0
     codes = {p["code"] for p in json.loads(listed.stdout)["procedures"]}
     assert {"dang-phi", "nhan-xet-noi-cu-tru"} <= codes
+
+
+def test_a_command_that_outlasts_its_id_token_refreshes_it(
+    homes: dict[str, dict[str, str]],
+) -> None:
+    """Following a batch of 100,000 takes hours; an ID token lasts one."""
+    from client.api import Api
+    from client.session import Login
+
+    saved = Path(homes["cong-dich-vu"]["HOSO_CONFIG_DIR"]) / "login.json"
+    login = Login(**json.loads(saved.read_text()))
+    login.id_token, login.expires_at = "an-expired-token", 0.0  # an hour into the command
+    api = Api(login)
+    assert api.get("/v1/procedures")["procedures"]
+    assert login.id_token != "an-expired-token" and login.expires_at > 0
