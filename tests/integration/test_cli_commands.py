@@ -86,6 +86,8 @@ def _hoso(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[s
 
 
 def _receipts(client: Client, stack: Stack, count: int) -> list[dict[str, Any]]:
+    """Fee receipts with random card numbers (test_batches' items repeat theirs): the CLI
+    keys an item without a key by its data, which must not meet another test's."""
     example = procedure_example(client, stack, "dang-phi")
     made = []
     for n in range(count):
