@@ -42,6 +42,7 @@ app.add_typer(records_app, name="records")
 console = Console()
 AS_JSON = typer.Option("--json", help="print JSON for scripts instead of tables")
 INLINE_BYTES = 900_000  # a batch's items inline up to this (the API's body limit is 1 MB)
+PDF_BODY_BYTES = 4_500_000  # a PDF in the request's body up to this (the API's default)
 ENDED = ("archived", "rejected", "failed")  # a case in one of these changes no more
 FOLLOW_SECONDS = float(os.environ.get("HOSO_FOLLOW_SECONDS", "2"))  # between two looks
 
@@ -369,7 +370,7 @@ def verify_command(
     if not pdf.startswith(b"%PDF-"):
         _fail(f"{file} is not a PDF", 2)
     api = _api()
-    if len(pdf) > INLINE_BYTES * 5:  # over what one request carries: upload it first
+    if len(pdf) > PDF_BODY_BYTES:  # over what one request carries: upload it first
         with _api_errors():
             upload_id = api.upload(pdf, "application/pdf")
         with _api_errors():

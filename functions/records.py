@@ -91,10 +91,15 @@ def list_cases(services: Services, principal: Principal, params: dict[str, str])
     return {"items": items, "next": next_token(services, position) if more else None}
 
 
+def case_pdf(services: Services, case: Case) -> bytes:
+    """The case's current PDF: draft, partly signed or final."""
+    return bytes(services.documents.get(case.document.key, case.document.version_id))
+
+
 def get_case_document(services: Services, principal: Principal, case_id: str) -> tuple[str, bytes]:
     """The case's current PDF (draft, partly signed or final) and a file name for it."""
     case = load_case(services, principal, case_id)
-    return f"{case.id}.pdf", services.documents.get(case.document.key, case.document.version_id)
+    return f"{case.id}.pdf", case_pdf(services, case)
 
 
 def get_case_preview(
@@ -115,8 +120,7 @@ def get_case_preview(
             f"the document has {case.document.pages} page(s)",
             [Problem("query.page", f"there is no page {page_number}")],
         )
-    pdf = services.documents.get(case.document.key, case.document.version_id)
-    return page_png(pdf, page_number)
+    return page_png(case_pdf(services, case), page_number)
 
 
 def _visible_record(services: Services, principal: Principal, record_id: str) -> dict[str, Any]:

@@ -41,14 +41,14 @@ from functions.errors import (
     Unavailable,
 )
 from functions.model import VIETNAM, Case
-from functions.services import Services
+from functions.services import Services, SignIn
+from functions.signatures import MAX_REASON
 from web import sessions
 
 log = logging.getLogger("hoso.web")
 FOLDER = Path(__file__).resolve().parent
 STATIC = {"hoso.css": "text/css; charset=utf-8"}  # the files under web/static/ a page uses
 MAX_FORM_BYTES = 16 * 1024  # the largest form: a rejection's reason
-MAX_REASON = 1000  # characters of a rejection's reason (functions/signatures.py checks too)
 PREVIEW_DPI = 80  # a page picture fit for a screen, about a third of an A4 scan's size
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -86,17 +86,21 @@ class Visit:
     content_type: str = ""  # a POST's
 
     @cached_property
+    def _parts(self) -> dict[str, bytes]:
+        """A multipart form's parts, read once (Malformed if it is not one)."""
+        return read_multipart(self.content_type, self.raw_form)
+
+    @cached_property
     def form(self) -> dict[str, str]:
         """The POST's form fields (TooLarge or Malformed if they cannot be read)."""
         if self.content_type.lower().startswith("multipart/form-data"):
-            parts = read_multipart(self.content_type, self.raw_form)
-            return {k: v.decode("utf-8", "replace") for k, v in parts.items() if k != "file"}
+            return {k: v.decode("utf-8", "replace") for k, v in self._parts.items() if k != "file"}
         return read_form(self.raw_form)
 
     @cached_property
     def file(self) -> bytes:
         """The file a multipart form sent as ``file`` (empty if none)."""
-        return read_multipart(self.content_type, self.raw_form).get("file", b"")
+        return self._parts.get("file", b"")
 
 
 @dataclass
@@ -291,7 +295,7 @@ def sign_in(visit: Visit) -> Answer:
     return _started(visit, username, signed)
 
 
-def _started(visit: Visit, username: str, signed: Any) -> Answer:
+def _started(visit: Visit, username: str, signed: SignIn) -> Answer:
     session_id, session = sessions.start(visit.services, username, signed)
     cookies = [
         _cookie(sessions.COOKIE, session_id, session.expires - int(time.time())),
@@ -397,6 +401,12 @@ def _procedure_title(services: Services, code: str) -> str:
     return found.title if found is not None else code
 
 
+def _document_title(services: Services, code: str) -> str:
+    """The title of the document procedure ``code`` makes (its code if unknown)."""
+    found = services.catalogue.get(code)
+    return found.document_title if found is not None else code
+
+
 def data_rows(schema: dict[str, Any], data: Any, path: str = "data") -> list[dict[str, str]]:
     """The submitted data as rows a person reads: each field's label (its schema's
     description), its value (a choice by its title, money and counts with dots), and
@@ -429,9 +439,10 @@ def data_rows(schema: dict[str, Any], data: Any, path: str = "data") -> list[dic
 
 def _previews(services: Services, case: Case) -> list[str]:
     """Each page of the case's current document as a data: URL of its PNG."""
+    from functions.records import case_pdf
     from templates.preview import page_png
 
-    pdf = services.documents.get(case.document.key, case.document.version_id)
+    pdf = case_pdf(services, case)
     return [
         "data:image/png;base64," + base64.b64encode(page_png(pdf, n, PREVIEW_DPI)).decode()
         for n in range(1, case.document.pages + 1)
@@ -458,7 +469,7 @@ def case_page(visit: Visit, case_id: str) -> Answer:
         visit,
         "case.html",
         case=view,
-        title=procedure.document_title if procedure else case.procedure,
+        title=_document_title(visit.services, case.procedure),
         procedure=_procedure_title(visit.services, case.procedure),
         status_label=CASE_STATUS.get(view["status"], view["status"]),
         steps=[
@@ -481,12 +492,11 @@ def confirm_signing(visit: Visit, case_id: str) -> Answer:
 
     person = signed_in(visit)
     case, _ = officers_turn(visit.services, person.principal, case_id)
-    procedure = visit.services.catalogue.get(case.procedure)
     return _page(
         visit,
         "confirm.html",
         case_id=case.id,
-        title=procedure.document_title if procedure else case.procedure,
+        title=_document_title(visit.services, case.procedure),
         number=case.number,
         member=_member(case.data),
         **_chrome(person),
@@ -677,4 +687,10 @@ def static_file(name: str) -> Answer:
     """web/static/``name`` (only the files STATIC lists)."""
     if name not in STATIC:
         return Answer(404, "", "text/plain; charset=utf-8")
-    return Answer(200, (FOLDER / "static" / name).read_text(encoding="utf-8"), STATIC[name])
+    return Answer(200, _static_text(name), STATIC[name])
+
+
+@cache
+def _static_text(name: str) -> str:
+    """A static file's text, read once per process (every page asks for the style sheet)."""
+    return (FOLDER / "static" / name).read_text(encoding="utf-8")
