@@ -18,6 +18,8 @@ SIGN_IN_COOKIE = "__Host-hoso-signin"  # the sign-in form's CSRF token, before a
 SESSION_SECONDS = 8 * 3600  # a working day; then sign in again
 CHALLENGE_SECONDS = 300  # a first sign-in's new-password step
 EARLY_SECONDS = 60  # an ID token this close to expiring is refreshed first
+# Times here are the machine's (time.time()), not the platform's clock (services.clock):
+# the pool's tokens and DynamoDB's time to live both expire by the machine's time.
 
 
 @dataclass
