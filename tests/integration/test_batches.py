@@ -325,6 +325,9 @@ def test_failed_items_are_tried_again_and_end_archived_without_a_second_case(
     client: Client, stack: Stack, example: dict[str, Any]
 ) -> None:
     items = _items(example, 3)
+    # batches other tests accepted and left queued first: the one-time draft fault below
+    # is for this batch's first item, not for a leftover's
+    work_batches(stack)
     faults = Faults()
     draft = faults.add(
         "s3",
