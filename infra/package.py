@@ -14,9 +14,11 @@ with infra/template.yaml merged in, and leaves two zips and `sam.yaml` in the ou
 `chalice package` gives every function one zip holding every dependency whole. Both zips
 leave out what no function ever loads (``never_loaded``): the models of AWS services the
 code does not call, C sources, compiled fontTools accelerators whose pure-Python module is
-beside them, and optional parts of libraries that no template or call uses (pikepdf and
-pygments for z3c.rml, Pillow's AVIF codec, lxml's objectify and html, aiohttp's websockets,
-powertools' Swagger UI): ``NEVER_LOADED_PREFIXES`` says why each. `tests/e2e/
+beside them, and optional parts of libraries that no template or call uses (pikepdf,
+pygments and svglib for z3c.rml, Pillow's codecs and features other than its core, lxml's
+objectify and html, aiohttp's websockets, powertools beyond its Logger and Metrics,
+fontTools' authoring tools, oscrypto's platform trust list), libraries' test suites,
+headers and documentation: ``NEVER_LOADED_PREFIXES`` says why each. `tests/e2e/
 test_package.py` serves requests from each zip alone, rendering, sealing and archiving.
 
     python -m infra.package [--stage dev] [--out .build/package] [--trust-anchors FILE]
@@ -47,6 +49,23 @@ AWS_SERVICES = ("s3", "dynamodb", "sqs", "events", "kms", "cognito-idp")
 JOBS_ZIP = "jobs.zip"
 JOBS_FUNCTIONS = ("BatchWorker", "ScheduledSweep")  # they never make previews
 PREVIEW_PACKAGES = ("pypdfium2/", "pypdfium2_raw/")
+POWERTOOLS_UTILITIES_UNUSED = (
+    "auth_alpha/",
+    "batch/",
+    "circuit_breaker/",
+    "data_classes/",
+    "data_masking/",
+    "feature_flags/",
+    "idempotency/",
+    "kafka/",
+    "metadata/",
+    "parameters/",
+    "parser/",
+    "serialization.py",
+    "streaming/",
+    "typing/",
+    "validation/",
+)
 NEVER_LOADED_PREFIXES = (
     "pygments/",  # z3c.rml highlights code listings with it; no template has one
     # z3c.rml includes other PDFs' pages with pikepdf, imported only if present; no template
@@ -56,17 +75,67 @@ NEVER_LOADED_PREFIXES = (
     "lxml/objectify.",  # the templates are read with lxml.etree alone
     "lxml/html/",
     "aiohttp/_websocket/reader_c.",  # no websockets; aiohttp falls back to reader_py
-    "aws_lambda_powertools/event_handler/openapi/swagger_ui/",  # we serve our own document
-    # Pillow's AVIF codec (a third of its libraries): reportlab reads no AVIF images, and
-    # Pillow registers the format only if the module imports
+    # powertools: functions/telemetry.py uses its Logger (with jmespath_utils, which the
+    # Logger imports) and Metrics; its event handlers and other utilities are never imported
+    "aws_lambda_powertools/event_handler/",
+    *(f"aws_lambda_powertools/utilities/{utility}" for utility in POWERTOOLS_UTILITIES_UNUSED),
+    # Pillow's optional codecs and features, each in its own compiled module that Pillow
+    # imports only when asked for it (a format registers only if its module imports):
+    # reportlab reads no AVIF or WebP images, draws its text with its own font code (not
+    # Pillow's FreeType module, whose libraries are the only users of libpng and brotli
+    # here), converts no colour profiles (ImageCms, lcms2) and uses no Tk or morphology
     "PIL/_avif.",
     "pillow.libs/libavif-",
+    "PIL/_webp.",
+    "pillow.libs/libwebp",  # libwebp, libwebpmux, libwebpdemux
+    "pillow.libs/libsharpyuv-",
+    "PIL/_imagingft.",
+    "pillow.libs/libfreetype-",
+    "pillow.libs/libharfbuzz-",
+    "pillow.libs/libpng16-",
+    "pillow.libs/libbrotli",
+    "PIL/_imagingcms.",
+    "pillow.libs/liblcms2-",
+    "PIL/_imagingtk.",
+    "PIL/_imagingmorph.",
+    # pyhanko-certvalidator reads the platform's trust list through oscrypto only for a
+    # validation given no trust roots; hoso always gives its own anchors, and must never
+    # trust the platform's list, so a path that asked for it fails instead of trusting more
+    "oscrypto/",
+    # required by pikepdf (left out above) and by aws-xray-sdk, which hoso does not install
+    "deprecated/",
+    "wrapt/",
+    "wrapt-stubs/",
+    # z3c.rml draws SVG images with svglib (and its CSS parsers); no template has one
+    "svglib/",
+    "tinycss2/",
+    "cssselect2/",
+    "webencodings/",
+    # fontTools' font-authoring tools, which neither the subsetter nor pyHanko imports
+    "fontTools/ufoLib/",
+    "fontTools/voltLib/",
+    "fontTools/mtiLib/",
+    "fontTools/merge/",
+    "fontTools/svgLib/",
+    "fontTools/t1Lib/",
+    "fontTools/diff/",
+    # documentation and demo data: z3c.rml's reference manual, reportlab's demo font and its
+    # FontForge source, jsonschema's benchmarks
+    "z3c/rml/rml-reference.pdf",
+    "reportlab/fonts/DarkGarden",
+    "jsonschema/benchmarks/",
 )
 NEVER_LOADED_FILES = (
     ".c",  # Cython's C sources of the compiled modules
     ".pyx",
     ".pxd",
+    ".pxi",  # Cython's includes and C headers, for building against lxml
+    ".h",
+    "examples-1.json",  # botocore reads a service's examples only to write documentation
 )
+# libraries' own test suites (z3c.rml's sample PDFs, zope's, jsonschema's), which nothing
+# imports at run time; our packages keep their tests out of the package
+NEVER_LOADED_FOLDER = "/tests/"
 _LOGS_ONLY_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -120,10 +189,14 @@ def assemble(project_dir: Path, trust_anchors: Path | None) -> None:
 def never_loaded(name: str, names: set[str]) -> bool:
     """Whether no function ever loads ``name`` (a path in chalice's zip, whose paths are
     ``names``)."""
-    if name.startswith("botocore/data/"):
+    # botocore's service models, and boto3's resource models (which it reads only for
+    # boto3.resource, never called here): a service's own folder
+    if name.startswith(("botocore/data/", "boto3/data/")):
         parts = name.split("/")
-        return len(parts) > 3 and parts[2] not in AWS_SERVICES  # a service's own folder
+        return len(parts) > 3 and parts[2] not in AWS_SERVICES
     if name.startswith(NEVER_LOADED_PREFIXES) or name.endswith(NEVER_LOADED_FILES):
+        return True
+    if NEVER_LOADED_FOLDER in name:
         return True
     # fontTools compiles some of its modules with Cython and keeps each one's .py beside it,
     # which Python loads when the compiled one is absent (the same code, a little slower)
