@@ -20,11 +20,16 @@ _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 # before a no-break space ("à" is bytes C3 A0, "Ã" + NBSP): there it is a sign of damage.
 _UNICODE_SPACES = {"\u00a0", "\u202f", "\u2007", "\u3000"}
 _BEFORE_A_DAMAGED_NBSP = set("ÂÃÄÅÆáâãº»¹")
+# Invisible characters that web pages and files paste and that mean nothing in Vietnamese
+# text: the zero-width space and the byte-order mark. Dropped; other format characters
+# (a soft hyphen is TCVN3's "ư") stay refused.
+_PASTED_INVISIBLES = str.maketrans({"\u200b": None, "\ufeff": None})
 # Ð (U+00D0, Icelandic eth) and ð look like Đ and đ, and old keyboards and systems type them.
 _ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})
 
 
 def _plain_spaces(text: str) -> str:
+    text = text.translate(_PASTED_INVISIBLES)
     return "".join(
         " " if c in _UNICODE_SPACES and (i == 0 or text[i - 1] not in _BEFORE_A_DAMAGED_NBSP) else c
         for i, c in enumerate(text)
@@ -34,7 +39,8 @@ def _plain_spaces(text: str) -> str:
 def normalize(
     value: Any, path: str, problems: list[Problem], warnings: list[Problem] | None = None
 ) -> Any:
-    """``value`` with every string NFC-normalised and its harmless Unicode spaces made plain.
+    """``value`` with every string NFC-normalised, its harmless Unicode spaces made plain and
+    its pasted zero-width spaces and byte-order marks dropped.
 
     Two verdicts. Damage is refused: control characters and damaged Vietnamese
     (functions/vietnamese.py: legacy encodings, double decoding, impossible syllables) are

@@ -13,8 +13,9 @@
 # Doubt is said and accepted (a warning on the case, shown to the officers before they sign):
 # one odd syllable; a word that is not Vietnamese as written and that a legacy encoding could
 # have made from Vietnamese ("Zoë" may be VISCII for "Zoẻ"); a foreign name read as Vietnamese
-# syllables (R4f); two words written as one ("TÀIKHOẢN": a typo no wrong decoding makes, so
-# never damage; syllables capitalised one by one, "KýHiệu", are a program's name and pass).
+# syllables (R4f); two words written as one ("TÀIKHOẢN", or a syllable against an ASCII word,
+# "lệnhpdebuild": a typo no wrong decoding makes, so never damage; syllables capitalised one
+# by one, "KýHiệu", "GiảmÂmLượng", are a program's name and pass).
 # A word that is good Vietnamese as written raises no doubt ("Hoà" may be VNI for "Hồ", but is
 # a name). The request is judged as a whole: each field with the evidence of
 # the others (``Evidence``), so a short field is read with the damage its request shows.
@@ -86,8 +87,11 @@
 #     holds good Vietnamese letters Windows-1252 lacks ("Văn") was mixed from two sources: there a
 #     maybe that is good Vietnamese as written ("Hà") is not reported.  Maybes also corroborate
 #     each other: a scheme that reads a foreign-looking word and a Vietnamese one as good
-#     Vietnamese ("mô phöng" is TCVN3 "mô phỏng") is certain in a text without letters beyond
-#     Windows-1252 and without a plainly foreign word ("Jürgen Lü già", "più où" pass).
+#     Vietnamese ("mô phöng" is TCVN3 "mô phỏng"), or two foreign-looking words as native
+#     syllables with letters Windows-1252 lacks ("cöa sæ" is TCVN3 "cửa sổ"; "Zoë Lü" would
+#     be VISCII "Zoẻ Lủ", opening as only loan words do), is certain in a text without
+#     letters beyond Windows-1252 and without a plainly foreign word ("Jürgen Lü già", "più
+#     où" pass).
 
 from __future__ import annotations
 
@@ -855,6 +859,8 @@ def _judge(chunk: str) -> tuple[str, str, tuple[str, ...]]:
                     return readings[0], _REASONS[readings[0]], tuple(readings[1:])
                 if problem == _TWO_TONES and _glued_syllables(run):
                     return _GLUED, _GLUED_REASON, ()
+                if problem in _ODD_PROBLEMS and _glued_to_ascii(run):
+                    return _GLUED, _GLUED_REASON, ()
                 return (_ODD if problem in _ODD_PROBLEMS else "spelling"), problem, ()
             maybe = (*maybe, "name")
     return "", "", (("utf8",) if utf8 else ()) + maybe
@@ -866,20 +872,24 @@ _LONGEST_SYLLABLE = 6  # letters of the pieces tried (a longer cut lets damage p
 
 @lru_cache(maxsize=4096)
 def _camel_case(run: str) -> bool:
-    """ "KýHiệu", "ChưaBiết", "ĐóngVới": syllables joined as a name in a program is, each
-    with a capital and its tone where Vietnamese puts it, the later ones opening on a
-    consonant ("NguyÔn" is TCVN3 damage)."""
+    """ "KýHiệu", "ChưaBiết", "ĐóngVới", "GiảmÂmLượng": syllables joined as a name in a
+    program is, each with a capital and its tone where Vietnamese puts it, the later ones
+    opening on a consonant unless the run holds a letter Windows-1252 lacks ("NguyÔn" is
+    TCVN3 damage)."""
     parts: list[str] = []
     for ch in run:
         if ch.isupper() or not parts:
             parts.append(ch)
         else:
             parts[-1] += ch
+    # a part may open on a vowel ("GiảmÂmLượng") only beside letters Windows-1252 lacks,
+    # which no legacy encoding read as Windows-1252 makes: "NguyÔn" is TCVN3 "Nguyễn"
+    beyond = not _BEYOND_CP1252.isdisjoint(run)
     return len(parts) > 1 and all(
-        len(part) > 1
-        and part[1:].islower()
+        # a one-letter part is a syllable with its tone: "Ý" in "ĐọcÝKiến"
+        (part[1:].islower() or (len(part) == 1 and bool(_LETTERS.get(part, ("", ""))[1])))
         and _is_vietnamese_run(part)
-        and (i == 0 or _LETTERS[part[0]][0] in _CONSONANTS)
+        and (i == 0 or beyond or _LETTERS[part[0]][0] in _CONSONANTS)
         for i, part in enumerate(parts)
     )
 
@@ -892,6 +902,30 @@ def _glued_syllables(run: str) -> bool:
     if not (run[1:].islower() or run.isupper()):
         return False
     return (_fewest_syllables(run, check_tone=True) or 0) >= 2
+
+
+@lru_cache(maxsize=4096)
+def _glued_to_ascii(run: str) -> bool:
+    """ "lệnhpdebuild", "TỐaa", "uupdateđược": a Vietnamese syllable written against an ASCII
+    word of two letters or more (a typo, so a doubt); the second word opens on a consonant
+    or on a small letter after a capital ("Ngy|ễn" is one misspelt syllable). The syllable
+    holds a letter that Windows-1252 lacks, which no legacy encoding read as Windows-1252
+    ever makes."""
+    for cut in range(1, len(run)):
+        second = run[cut:]
+        # the second word opens on a consonant, or on a small letter after a capital
+        opens = not _is_vowel(second[0]) or (run[cut - 1].isupper() and second[0].islower())
+        if not opens:
+            continue
+        for syllable, other in ((run[:cut], second), (second, run[:cut])):
+            if (
+                len(other) >= 2
+                and other.isascii()
+                and not _BEYOND_CP1252.isdisjoint(syllable)
+                and _is_vietnamese_run(syllable)
+            ):
+                return True
+    return False
 
 
 # A syllable Vietnamese cannot have, or a tone it cannot carry where it is, is a typo as
@@ -1036,6 +1070,16 @@ _DOUBTS = {
 _NO_EVIDENCE = Evidence()
 
 
+_DOUBTFUL_FOR_CERTAIN = 2  # words not Vietnamese as written that one scheme reads as good
+
+
+def _distinctly_vietnamese(reading: str) -> bool:
+    """A native syllable with a letter Windows-1252 lacks ("cửa", "sổ"), not one opening as
+    only loan words do ("Zoẻ", "pồ": "Zoë Lü" and "sø på" are no TCVN3 or VISCII)."""
+    first = unicodedata.normalize("NFD", reading)[:1].lower()
+    return not _BEYOND_CP1252.isdisjoint(reading) and first not in _LOAN_INITIALS | {"p"}
+
+
 def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]:
     """(damaged word -> reason, doubtful word -> reason), in order of appearance;
     ``context`` (the request's other fields) votes for the damage a maybe is read as."""
@@ -1081,10 +1125,13 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
 def _corroborated(judged: _Judged) -> dict[str, int]:
     """Per legacy scheme, its maybes when they corroborate each other (else {}): words with
     letters that the scheme reads as good Vietnamese, one of them Vietnamese as written and
-    one not ("tíi chóng" is TCVN3 for "tới chúng"), in a text without a plainly foreign word
-    ("più où", "Zoë Tác" or "clôt ... José" are not damage)."""
+    one not ("tíi chóng" is TCVN3 for "tới chúng"), or two that are not and whose readings
+    are distinctly Vietnamese ("cöa sæ" is TCVN3 for "cửa sổ"; "più où" would be VNI "pí ó"),
+    in a text without a plainly foreign word ("più où", "Zoë Tác" or "clôt ... José" are not
+    damage)."""
     as_written = dict.fromkeys(_SCHEMES, 0)
     doubtful = dict.fromkeys(_SCHEMES, 0)
+    distinct = dict.fromkeys(_SCHEMES, 0)  # doubtful, read with letters Windows-1252 lacks
     for chunk, kind, _, others in judged:
         word = chunk.strip(_ASCII_PUNCT)
         if kind or word.isascii():
@@ -1099,7 +1146,14 @@ def _corroborated(judged: _Judged) -> dict[str, int]:
             continue  # "§5", "€100": symbols, no letter
         for k in legacy:
             (as_written if good else doubtful)[k] += 1
-    found = {k: as_written[k] + doubtful[k] for k in _SCHEMES if as_written[k] and doubtful[k]}
+        if not good:
+            for k, reading in _decodings(word):
+                distinct[k] += k in legacy and _distinctly_vietnamese(reading)
+    found = {
+        k: as_written[k] + doubtful[k]
+        for k in _SCHEMES
+        if (as_written[k] and doubtful[k]) or distinct[k] >= _DOUBTFUL_FOR_CERTAIN
+    }
     return {k: found.get(k, 0) for k in _SCHEMES} if found else {}
 
 

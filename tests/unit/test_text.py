@@ -43,3 +43,23 @@ def test_a_request_is_judged_as_a_whole() -> None:
     good: list[Problem] = []
     normalize({"name": "Vò", "reason": "Chi bộ Khu dân cư số 3"}, "data", good)
     assert good == []
+
+
+def test_pasted_zero_width_spaces_and_byte_order_marks_are_dropped() -> None:
+    # what a web page or a file pastes: "kiến \u200b\u200btrúc" (maint-guide-vi has it)
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    pasted = {"reason": "\ufeffkiến \u200b\u200btrúc độc lập", "name": "Lê\u200bVăn"}
+    assert normalize(pasted, "data", problems, warnings) == {
+        "reason": "kiến trúc độc lập",
+        "name": "LêVăn",
+    }
+    assert problems == [] and warnings == []
+
+
+def test_other_invisible_characters_stay_refused() -> None:
+    # a soft hyphen is TCVN3's "ư" read as Windows-1252; a zero-width joiner means nothing here
+    for invisible in ("\u00ad", "\u200d", "\u2060"):
+        problems: list[Problem] = []
+        normalize({"name": f"Lê{invisible}Văn"}, "data", problems)
+        assert [p.field for p in problems] == ["data.name"], invisible

@@ -527,6 +527,22 @@ def test_camel_case_is_accepted_and_glued_words_stay_a_doubt() -> None:
     glued = {"TÀIKHOẢN": "two words written as one"}
     assert judge("đặt TÀIKHOẢN làm tên, TÀIKHOẢN") == ({}, glued)  # twice: still a doubt
     assert damaged_words("NguyÔn") == ["NguyÔn"]  # TCVN3: its second part opens on a vowel
+    # a part opening on a vowel, or of one toned letter, beside letters Windows-1252 lacks
+    # (which no legacy encoding read as Windows-1252 makes): gettext catalogs' names
+    assert judge("GiảmÂmLượng ĐọcÝKiến") == ({}, {})
+
+
+def test_a_syllable_glued_to_an_ascii_word_is_a_doubt() -> None:
+    # maint-guide-vi and manpages-vi: "lệnh" + "pdebuild", a placeholder + "aa"
+    glued = "two words written as one"
+    line = "lệnhpdebuild (dùng bởi lệnhgbp, uupdateđược, TIỀN_TỐaa"
+    assert judge(line) == (
+        {},
+        {"lệnhpdebuild": glued, "lệnhgbp": glued, "uupdateđược": glued, "TIỀN_TỐaa": glued},
+    )
+    # one misspelt syllable is not two words: "Ngy|ễn" opens its second part on a vowel
+    assert judge("Ngyễn") == ({}, {"Ngyễn": "not a possible Vietnamese syllable"})
+    assert damaged_words("Ngyễn Ngyễn") == ["Ngyễn"]  # twice: damage, as before
 
 
 def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
@@ -541,8 +557,9 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
         ("vai trß", ["trß"]),  # trò: no language writes a word without a vowel
         ("mô phöng POSIX Yacc", ["mô", "phöng"]),  # mô phỏng: one foreign-looking, one not
         ("bao gåm:", ["gåm"]),  # gồm, one of the commonest words
+        ("Cöa sæ", ["Cöa", "sæ"]),  # cửa sổ: two foreign-looking words read as Vietnamese
     ],
-    ids=["misspelt", "no-vowel", "foreign-and-vietnamese", "common"],
+    ids=["misspelt", "no-vowel", "foreign-and-vietnamese", "common", "two-foreign-looking"],
 )
 def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: list[str]) -> None:
     assert damaged_words(text) == found
@@ -550,12 +567,31 @@ def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: 
 
 @pytest.mark.parametrize(
     "text",
-    ["Zoë Tác", "più où", "Jürgen Lü già", "Hélène Müller, Zoë", "5µm", "Crème brûlée à Paris"],
-    ids=["name-and-word", "italian-french", "foreign-beside", "names", "unit", "french-dish"],
+    [
+        "Zoë Tác",
+        "più où",
+        "Jürgen Lü già",
+        "Hélène Müller, Zoë",
+        "5µm",
+        "Crème brûlée à Paris",
+        "Zoë Lü",  # VISCII "Zoẻ Lủ": a reading that opens as only loan words do
+        "sø på",  # TCVN3 "sứ pồ" likewise
+    ],
+    ids=[
+        "name-and-word",
+        "italian-french",
+        "foreign-beside",
+        "names",
+        "unit",
+        "french-dish",
+        "two-names",
+        "danish",
+    ],
 )
 def test_foreign_words_a_legacy_encoding_could_make_are_not_refused(text: str) -> None:
-    # maybes corroborate each other only with a Vietnamese word beside a foreign-looking one
-    # and no plainly foreign word in the text
+    # maybes corroborate each other only with a Vietnamese word beside a foreign-looking one,
+    # or two foreign-looking words read as native Vietnamese syllables with letters
+    # Windows-1252 lacks, and no plainly foreign word in the text
     assert damaged_words(text) == []
 
 
