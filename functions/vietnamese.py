@@ -583,9 +583,13 @@ def _suspicious(word: str, decoded: str, scheme: str) -> bool:
                 return True
         elif ch not in _DASHES or len(letters) > 2:
             return True  # "B—C" is TCVN3 for "BỘC" or two letters and a dash: unsure
+    # a capital inside a syllable ("dÕng" is VISCII "dạng") is no Vietnamese as written,
+    # where one opening each syllable of a program's name ("KýHiệu") is
+    if _MIXED_CASE.search(word) and not any(map(_camel_case, _runs(word))):
+        return True
     if _vietnamese_as_written(word):
         return False
-    if _MIXED_CASE.search(word) or _ODD_LETTERS.search(word):
+    if _ODD_LETTERS.search(word):
         return True
     if any(not run.isascii() and not any(map(_is_vowel, run)) for run in _runs(word)):
         return True  # "chñ", "trß", "Cš": no language writes a word without a vowel so

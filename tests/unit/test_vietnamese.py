@@ -558,8 +558,16 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
         ("mô phöng POSIX Yacc", ["mô", "phöng"]),  # mô phỏng: one foreign-looking, one not
         ("bao gåm:", ["gåm"]),  # gồm, one of the commonest words
         ("Cöa sæ", ["Cöa", "sæ"]),  # cửa sổ: two foreign-looking words read as Vietnamese
+        ("dÕng", ["dÕng"]),  # VISCII dạng: a capital inside a syllable, though "dõng" parses
     ],
-    ids=["misspelt", "no-vowel", "foreign-and-vietnamese", "common", "two-foreign-looking"],
+    ids=[
+        "misspelt",
+        "no-vowel",
+        "foreign-and-vietnamese",
+        "common",
+        "two-foreign-looking",
+        "capital-inside",
+    ],
 )
 def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: list[str]) -> None:
     assert damaged_words(text) == found
