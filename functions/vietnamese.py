@@ -669,10 +669,13 @@ _COMMON = frozenset(_COMMON_WORDS.split())
 
 
 def _common_reading(word: str, decoded: str) -> bool:
-    """Whether ``decoded`` is one of the commonest words and ``word`` not Vietnamese."""
+    """Whether ``decoded`` is one of the commonest words and ``word`` not Vietnamese: letters
+    that are not, or no letter at all ("®·" is TCVN3 "đã")."""
     readings = [r.lower() for r in _runs(decoded) if not r.isascii()]
     return (
-        bool(readings) and all(r in _COMMON for r in readings) and not _vietnamese_as_written(word)
+        bool(readings)
+        and all(r in _COMMON and len(r) > 1 for r in readings)
+        and (not _runs(word) or not _vietnamese_as_written(word))
     )
 
 

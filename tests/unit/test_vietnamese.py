@@ -559,6 +559,7 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
         ("bao gåm:", ["gåm"]),  # gồm, one of the commonest words
         ("Cöa sæ", ["Cöa", "sæ"]),  # cửa sổ: two foreign-looking words read as Vietnamese
         ("dÕng", ["dÕng"]),  # VISCII dạng: a capital inside a syllable, though "dõng" parses
+        ("®·", ["®·"]),  # TCVN3 đã: no letter at all, and one of the commonest words
     ],
     ids=[
         "misspelt",
@@ -567,6 +568,7 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
         "common",
         "two-foreign-looking",
         "capital-inside",
+        "symbols-only",
     ],
 )
 def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: list[str]) -> None:
