@@ -914,10 +914,10 @@ def _glued_syllables(run: str) -> bool:
 @lru_cache(maxsize=4096)
 def _glued_to_ascii(run: str) -> bool:
     """ "lệnhpdebuild", "TỐaa", "uupdateđược": a Vietnamese syllable written against an ASCII
-    word of two letters or more (a typo, so a doubt); the second word opens on a consonant
-    or on a small letter after a capital ("Ngy|ễn" is one misspelt syllable). The syllable
-    holds a letter that Windows-1252 lacks, which no legacy encoding read as Windows-1252
-    ever makes."""
+    word of two letters or more with a vowel (a typo, so a doubt; "địng" is no "đị ng"); the
+    second word opens on a consonant or on a small letter after a capital ("Ngy|ễn" is one
+    misspelt syllable). The syllable holds a letter that Windows-1252 lacks, which no legacy
+    encoding read as Windows-1252 ever makes."""
     for cut in range(1, len(run)):
         second = run[cut:]
         # the second word opens on a consonant, or on a small letter after a capital
@@ -928,6 +928,7 @@ def _glued_to_ascii(run: str) -> bool:
             if (
                 len(other) >= 2
                 and other.isascii()
+                and any(map(_is_vowel, other))
                 and not _BEYOND_CP1252.isdisjoint(syllable)
                 and _is_vietnamese_run(syllable)
             ):

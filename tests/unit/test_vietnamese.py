@@ -538,8 +538,15 @@ def test_a_syllable_glued_to_an_ascii_word_is_a_doubt() -> None:
     line = "lệnhpdebuild (dùng bởi lệnhgbp, uupdateđược, TIỀN_TỐaa"
     assert judge(line) == (
         {},
-        {"lệnhpdebuild": glued, "lệnhgbp": glued, "uupdateđược": glued, "TIỀN_TỐaa": glued},
+        {
+            "lệnhpdebuild": glued,
+            "lệnhgbp": "not a possible Vietnamese syllable",  # "gbp" has no vowel: one odd word
+            "uupdateđược": glued,
+            "TIỀN_TỐaa": glued,
+        },
     )
+    # an ASCII part without a vowel is a coda, not a word: "địng" is a misspelt syllable
+    assert judge("địng") == ({}, {"địng": "not a possible Vietnamese syllable"})
     # one misspelt syllable is not two words: "Ngy|ễn" opens its second part on a vowel
     assert judge("Ngyễn") == ({}, {"Ngyễn": "not a possible Vietnamese syllable"})
     assert damaged_words("Ngyễn Ngyễn") == ["Ngyễn"]  # twice: damage, as before
