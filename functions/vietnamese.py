@@ -102,6 +102,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from functions.vietnamese_syllables import SEEN_SYLLABLES
+
 __all__ = ["Evidence", "damage_report", "damaged_words", "evidence", "explain", "judge"]
 
 _GRAVE, _ACUTE, _TILDE, _HOOK, _DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
@@ -645,9 +647,11 @@ def _legacy_damage(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(certain), tuple(k for k in dict.fromkeys(maybe) if k not in certain)
 
 
-# The commonest Vietnamese words. A word that is not Vietnamese as written but that a legacy
-# encoding makes from one of them is damage ("víi" is TCVN3 for "với", "taïi" VNI for "tại"):
-# no foreign word reads so, where "Zoë" (VISCII "Zoẻ") or "più" (VNI "pí") do.
+# The commonest Vietnamese words: this list, and the syllables real prose uses often
+# (functions/vietnamese_syllables.py, seen at least twice in the two corpora the rules were
+# tuned on). A word that is not Vietnamese as written but that a legacy encoding makes from
+# one of them is damage ("víi" is TCVN3 for "với", "taïi" VNI for "tại", "Lçi" TCVN3 for
+# "Lỗi"): no foreign word reads so, where "Zoë" (VISCII "Zoẻ") or "più" (VNI "pí") do.
 _COMMON_WORDS = """
     và của là có các không những được cho với trong người này một để đã đến khi từ theo
     như về năm cũng thì sẽ ra nhiều hoặc nếu tại mỗi sau trên dưới đó đây vào lại còn hơn
@@ -665,16 +669,20 @@ _COMMON_WORDS = """
     nhanh chậm sớm muộn trong khoảng cách khác nhau giúp biết hiểu thấy muốn cần nếu hãy
     đây kia ấy vậy rồi chưa hoặc cả hai ba bốn năm sáu bảy tám chín mười trăm nghìn triệu
 """
-_COMMON = frozenset(_COMMON_WORDS.split())
+_COMMONEST = frozenset(_COMMON_WORDS.split())
+_COMMON = _COMMONEST | SEEN_SYLLABLES
 
 
 def _common_reading(word: str, decoded: str) -> bool:
     """Whether ``decoded`` is one of the commonest words and ``word`` not Vietnamese: letters
-    that are not, or no letter at all ("®·" is TCVN3 "đã")."""
+    that are not, or no letter at all ("®·" is TCVN3 "đã"). A syllable only prose has shown
+    often counts unless the word is written as French writes ("Loïc" reads as VNI "Lọc")."""
     readings = [r.lower() for r in _runs(decoded) if not r.isascii()]
+    french = any(pair in word.lower() for pair in _FOREIGN_PAIRS)
+    common = _COMMONEST if french else _COMMON
     return (
         bool(readings)
-        and all(r in _COMMON and len(r) > 1 for r in readings)
+        and all(r in common and len(r) > 1 for r in readings)
         and (not _runs(word) or not _vietnamese_as_written(word))
     )
 

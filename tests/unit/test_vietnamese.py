@@ -562,7 +562,8 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
     [
         ("thùc thi.", ["thùc"]),  # thực: misspelt as written, good Vietnamese in TCVN3
         ("vai trß", ["trß"]),  # trò: no language writes a word without a vowel
-        ("mô phöng POSIX Yacc", ["mô", "phöng"]),  # mô phỏng: one foreign-looking, one not
+        ("mô phöng POSIX Yacc", ["phöng"]),  # phỏng: a syllable prose uses often
+        ("mô khæ", ["mô", "khæ"]),  # mô khổ: one foreign-looking, one not, corroborating
         ("bao gåm:", ["gåm"]),  # gồm, one of the commonest words
         ("Cöa sæ", ["Cöa", "sæ"]),  # cửa sổ: two foreign-looking words read as Vietnamese
         ("dÕng", ["dÕng"]),  # VISCII dạng: a capital inside a syllable, though "dõng" parses
@@ -571,6 +572,7 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
     ids=[
         "misspelt",
         "no-vowel",
+        "seen-often",
         "foreign-and-vietnamese",
         "common",
         "two-foreign-looking",
@@ -587,6 +589,7 @@ def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: 
     [
         "Zoë Tác",
         "più où",
+        "Loïc, più où",  # VNI would read "Lọc", a syllable prose uses often: French first
         "Jürgen Lü già",
         "Hélène Müller, Zoë",
         "5µm",
@@ -597,6 +600,7 @@ def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: 
     ids=[
         "name-and-word",
         "italian-french",
+        "french-name",
         "foreign-beside",
         "names",
         "unit",
