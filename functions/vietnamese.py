@@ -799,9 +799,11 @@ def _ascii_damage(word: str) -> str:
 # An apostrophe between a vowel and a letter is VIQR for certain when the word reads as
 # Vietnamese and the apostrophe is none of English's ("kha'c"; not "don't", "Hawai'i"); at the
 # end of a word it may close a quote ("no'"); a full stop ending a word may end the sentence.
+# A word opening on VIQR's "dd" (đ) before a vowel is VIQR for certain ("ddo.c", "DDi.nh").
 _VIQR_MAYBE_HINT = re.compile(r"[aeiouyAEIOUY](?:'|\.(?=[A-Za-z]))")
 _ENGLISH_APOSTROPHE = re.compile(r"n't|'(?:s|m|d|ll|re|ve)\Z|\A[A-Za-z]'", re.IGNORECASE)
 _VIQR_MAYBES_FOR_CERTAIN = 2
+_VIQR_STROKE = re.compile(r"(?:dd|DD|Dd)[aeiouyAEIOUY]")
 _LOST_MAYBES_FOR_CERTAIN = 2  # a field rarely asks two questions
 
 
@@ -814,7 +816,8 @@ def _viqr_signs_only(word: str) -> str:
         if decoded != variant and _all_vietnamese(decoded):
             english = _ENGLISH_APOSTROPHE.search(variant)
             inside = re.search(r"[aeiouyAEIOUY]'[A-Za-z]", variant)  # "kha'c"; "no'" may quote
-            return "viqr" if inside and not english else "maybe"
+            stroke = _VIQR_STROKE.match(variant)  # "ddo.c", "DDi.nh": no English word opens so
+            return "viqr" if (inside and not english) or stroke else "maybe"
     return ""
 
 
