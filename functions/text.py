@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from functions.errors import Problem
-from functions.vietnamese import Evidence, damage_report, evidence, judge
+from functions.vietnamese import Evidence, damage_report, evidence, judge, vietnamese_as_written
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
 # controls, format characters, surrogates, private use, and the line and paragraph
@@ -26,6 +26,17 @@ _BEFORE_A_DAMAGED_NBSP = set("ÂÃÄÅÆáâãº»¹")
 _PASTED_INVISIBLES = str.maketrans({"\u200b": None, "\ufeff": None})
 # Ð (U+00D0, Icelandic eth) and ð look like Đ and đ, and old keyboards and systems type them.
 _ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
+def _eth_as_dj(text: str) -> str:
+    """``text`` with Ð and ð read as Đ and đ in the words that are then Vietnamese ("Ðào" is
+    Đào); an Icelandic or Faroese word keeps its eth ("Suðurland", "Guðrún")."""
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        as_dj = word.translate(_ETH)
+        if as_dj != word and vietnamese_as_written(as_dj):
+            words[i] = as_dj
+    return " ".join(words)
 
 
 def _plain_spaces(text: str) -> str:
@@ -92,8 +103,8 @@ class _Fields:
         index, self._next = self._next, self._next + 1
         text = self._texts[index]
         if "Ð" in text or "ð" in text:
-            as_dj = text.translate(_ETH)
-            if not damage_report(as_dj) and self._warnings is not None:
+            as_dj = _eth_as_dj(text)
+            if as_dj != text and not damage_report(as_dj) and self._warnings is not None:
                 self._warnings.append(
                     Problem(path, "Ð (U+00D0, Icelandic eth) read as Đ (U+0110), ð as đ")
                 )

@@ -104,7 +104,15 @@ from functools import lru_cache
 
 from functions.vietnamese_syllables import SEEN_SYLLABLES
 
-__all__ = ["Evidence", "damage_report", "damaged_words", "evidence", "explain", "judge"]
+__all__ = [
+    "Evidence",
+    "damage_report",
+    "damaged_words",
+    "evidence",
+    "explain",
+    "judge",
+    "vietnamese_as_written",
+]
 
 _GRAVE, _ACUTE, _TILDE, _HOOK, _DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
 _TONES = frozenset((_GRAVE, _ACUTE, _TILDE, _HOOK, _DOT))
@@ -334,7 +342,7 @@ def _run_problem(run: str) -> str | None:
     return problem
 
 
-def _vietnamese_as_written(word: str) -> bool:
+def vietnamese_as_written(word: str) -> bool:
     """Every run of letters of ``word`` is Vietnamese as written (``_is_vietnamese_run``)."""
     return all(_is_vietnamese_run(run) for run in _runs(word))
 
@@ -589,7 +597,7 @@ def _suspicious(word: str, decoded: str, scheme: str) -> bool:
     # where one opening each syllable of a program's name ("KýHiệu") is
     if _MIXED_CASE.search(word) and not any(map(_camel_case, _runs(word))):
         return True
-    if _vietnamese_as_written(word):
+    if vietnamese_as_written(word):
         return False
     if _ODD_LETTERS.search(word):
         return True
@@ -683,7 +691,7 @@ def _common_reading(word: str, decoded: str) -> bool:
     return (
         bool(readings)
         and all(r in common and len(r) > 1 for r in readings)
-        and (not _runs(word) or not _vietnamese_as_written(word))
+        and (not _runs(word) or not vietnamese_as_written(word))
     )
 
 
@@ -1133,10 +1141,10 @@ def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]
             found.setdefault(_display(chunk, kind), reason)
             continue
         shared = [k for k in others if k in certain and k in ("utf8", "viqr", "lost", scheme)]
-        if shared and not (mixed and _vietnamese_as_written(word)):
+        if shared and not (mixed and vietnamese_as_written(word)):
             shown = chunk.strip(_LOST_EDGES) if shared[0] == "lost" else _display(chunk, shared[0])
             found.setdefault(shown, _REASONS[shared[0]] + _CONTEXT)
-        elif others and not _vietnamese_as_written(word):
+        elif others and not vietnamese_as_written(word):
             doubts.setdefault(word, _DOUBTS[others[0]])  # good Vietnamese as written: no doubt
     return found, doubts
 
@@ -1156,7 +1164,7 @@ def _corroborated(judged: _Judged) -> dict[str, int]:
         if kind or word.isascii():
             continue
         legacy = [k for k in others if k in as_written]
-        good = _vietnamese_as_written(word)
+        good = vietnamese_as_written(word)
         if not legacy:
             if good:
                 continue

@@ -63,3 +63,14 @@ def test_other_invisible_characters_stay_refused() -> None:
         problems: list[Problem] = []
         normalize({"name": f"Lê{invisible}Văn"}, "data", problems)
         assert [p.field for p in problems] == ["data.name"], invisible
+
+
+def test_an_eth_is_read_as_d_with_stroke_only_where_that_makes_vietnamese() -> None:
+    # old systems and keyboards type Ð (U+00D0) for Đ; an Icelandic name keeps its eth
+    warnings: list[Problem] = []
+    text = normalize("Ðào Thị Hồng, Guðrún Ðỗ, Suðurland", "data.name", [], warnings)
+    assert text == "Đào Thị Hồng, Guðrún Đỗ, Suðurland"
+    assert [w.field for w in warnings] == ["data.name"]
+    untouched: list[Problem] = []
+    assert normalize("Suðurland", "data.place", [], untouched) == "Suðurland"
+    assert untouched == []
