@@ -1,5 +1,5 @@
-"""What the local stack changes in moto: the costs that grow with everything it holds, never
-what it answers.
+"""What the local stack changes in moto: the costs that grow with everything it holds, and
+the races DynamoDB never has; never what it answers.
 
 moto is an emulator written for tests of a few objects, and a local stack holds thousands:
 a cost per call that grows with the bucket, the table or the queue makes a batch of N
@@ -21,6 +21,7 @@ from typing import Any
 
 import jsonpath_ng.ext
 import moto.dynamodb.models
+import moto.dynamodb.responses
 import moto.s3.models
 import moto.s3.utils
 import moto.sqs.models
@@ -182,10 +183,50 @@ def _parse_each_event_path_once() -> None:
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
 
 
+_DYNAMODB_CALLS = (
+    "put_item",
+    "get_item",
+    "query",
+    "scan",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "transact_get_items",
+    "batch_get_item",
+    "batch_write_item",
+)
+
+
+def _dynamodb_one_call_at_a_time() -> None:
+    """DynamoDB makes each write atomic: an UpdateItem's ADD, a conditional put, a
+    transaction. moto's server answers each request in a thread of its own and reads, checks
+    and writes without a lock, so under load two first ADDs on a new counter both started
+    from nothing and both answered 1 (two cases numbered 1 in test_numbering, while the
+    machine was busy). Here one DynamoDB call runs at a time, each whole, as DynamoDB
+    guarantees; moto is bound to one core by the GIL anyway. This one changes no answer but
+    a racing one, which AWS never gives."""
+    lock = threading.RLock()  # a batch write calls put_item and delete_item itself
+    # the request handler, not only the backend: UpdateItem's answer ("UPDATED_NEW") is read
+    # from the item after the write, and another thread's write came in between
+    for model in (moto.dynamodb.models.DynamoDBBackend, moto.dynamodb.responses.DynamoHandler):
+        for name in _DYNAMODB_CALLS:
+            setattr(model, name, _holding(lock, getattr(model, name)))
+
+
+def _holding(lock: threading.RLock, call: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(call)
+    def held(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return call(*args, **kwargs)
+
+    return held
+
+
 FIXES: tuple[Callable[[], None], ...] = (
     _keep_no_model_instances,
     _list_versions_under_prefix,
     _transactions_keep_their_items_only,
+    _dynamodb_one_call_at_a_time,  # after the line above: it holds the changed transaction
     _receive_without_counting_the_queue,
     _count_a_queue_once_a_second,
     _parse_each_event_path_once,

@@ -1,10 +1,13 @@
 """The local stack's changes to moto (infra/emulator.py) keep its answers: a transaction
 whose condition fails changes nothing, a listing under a prefix finds every version and
-delete marker there and nothing else, and a queue gives its messages as before."""
+delete marker there and nothing else, a queue gives its messages as before, and parallel
+writes are each whole, as DynamoDB makes them."""
 
 from __future__ import annotations
 
+import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -106,3 +109,33 @@ def test_a_queue_gives_its_messages(stack: Stack) -> None:
     )
     got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     assert sorted(m["Body"] for m in got) == ["0", "1", "2", "3", "4"]
+
+
+def test_parallel_adds_to_a_new_counter_each_get_their_own_number(stack: Stack, table: str) -> None:
+    # DynamoDB makes an UpdateItem's ADD atomic; moto's threads did not (two cases got the
+    # number 1 while the machine was busy). A short switch interval makes threads interleave
+    # as a busy machine does: without the lock, rounds here came back with a number twice.
+    db = stack.client("dynamodb")
+    rounds, threads = 20, 16
+
+    def add(counter: str) -> int:
+        answer = db.update_item(
+            TableName=table,
+            Key={"pk": {"S": counter}, "sk": {"S": "n"}},
+            UpdateExpression="ADD #n :one",
+            ExpressionAttributeNames={"#n": "n"},
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(answer["Attributes"]["n"]["N"])
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for _ in range(rounds):
+                counter = f"counter-{uuid.uuid4().hex}"
+                got = sorted(pool.map(add, [counter] * threads))
+                assert got == list(range(1, threads + 1)), got
+    finally:
+        sys.setswitchinterval(interval)
