@@ -14,8 +14,8 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
-from bench.vietnamese_corpus import maint_guide_lines, manpage_lines
-from functions.vietnamese import _is_vietnamese_run, _runs
+from bench.vietnamese_corpus import letter_runs, maint_guide_lines, manpage_lines
+from functions.vietnamese import vietnamese_as_written
 
 TARGET = Path(__file__).resolve().parent.parent / "functions" / "vietnamese_syllables.py"
 LEAST_SEEN = 2
@@ -27,9 +27,9 @@ def seen_syllables() -> list[str]:
     """The syllables with a non-ASCII letter seen at least LEAST_SEEN times, in lower case."""
     counts: collections.Counter[str] = collections.Counter()
     for line in manpage_lines() + maint_guide_lines():
-        for run in _runs(line):
+        for run in letter_runs(line):
             syllable = run.lower()
-            if not syllable.isascii() and _is_vietnamese_run(syllable):
+            if not syllable.isascii() and vietnamese_as_written(syllable):
                 counts[syllable] += 1
     return sorted(s for s, n in counts.items() if n >= LEAST_SEEN)
 

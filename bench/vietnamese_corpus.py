@@ -245,9 +245,13 @@ def holds_vietnamese(text: str) -> bool:
     has: Vietnamese, not only a foreign name with Latin accents ("Córdoba", "Sīstān"), which
     the gettext catalogs of place names hold by the hundred and whose damage is no damage
     to Vietnamese."""
-    words = re.findall(r"[^\W\d_]+", text)
     syllables = _dictionary_syllables()
-    return any(not word.isascii() and _tone_last(word) in syllables for word in words)
+    return any(not word.isascii() and _tone_last(word) in syllables for word in letter_runs(text))
+
+
+def letter_runs(text: str) -> list[str]:
+    """The runs of letters of ``text`` (NFC): its words without digits and punctuation."""
+    return re.findall(r"[^\W\d_]+", text)
 
 
 def _letters(text: str) -> list[str]:

@@ -523,12 +523,14 @@ _VNI = {
 }
 
 
-def _decodings(word: str) -> list[tuple[str, str]]:
-    """(scheme, text) for each legacy scheme under which ``word`` reads differently."""
+@lru_cache(maxsize=16384)
+def _decodings(word: str) -> tuple[tuple[str, str], ...]:
+    """(scheme, text) for each legacy scheme under which ``word`` reads differently (asked
+    for a word's maybes and again when maybes corroborate each other)."""
     out: list[tuple[str, str]] = []
     data = _to_bytes(word)
     if data is None:
-        return out
+        return ()
     holes = [i for i, b in enumerate(data) if b < 0]
     candidates = _fill_holes(data)
     for scheme in ("tcvn3", "cp1258", "viscii"):
@@ -549,7 +551,7 @@ def _decodings(word: str) -> list[tuple[str, str]]:
         text = unicodedata.normalize("NFC", "".join(_VNI.get(ch, ch) for ch in word))
         if text != word and _all_vietnamese(text, word):
             out.append(("vni", text))
-    return out
+    return tuple(out)
 
 
 def _all_vietnamese(text: str, original: str | None = None) -> bool:
@@ -625,6 +627,7 @@ _SCHEME_SIGNS = {
     "cp1258": re.compile(r"[aeiouyâêôõýãAEIOUYÂÊÔÕÝÃ](?:[ìòÌÒ](?=[^\W\d_])|Þ)"),
 }
 _LOAN_INITIALS = frozenset("fjwz")
+_LOAN_OPENINGS = _LOAN_INITIALS | {"p"}  # native syllables open on p only in loan words
 _FOREIGN_PAIRS = frozenset(("iù", "où", "aï", "oï", "uï", "oû"))  # più, où, naïve, Loïc, goût
 
 
@@ -1104,7 +1107,7 @@ def _distinctly_vietnamese(reading: str) -> bool:
     """A native syllable with a letter Windows-1252 lacks ("cửa", "sổ"), not one opening as
     only loan words do ("Zoẻ", "pồ": "Zoë Lü" and "sø på" are no TCVN3 or VISCII)."""
     first = unicodedata.normalize("NFD", reading)[:1].lower()
-    return not _BEYOND_CP1252.isdisjoint(reading) and first not in _LOAN_INITIALS | {"p"}
+    return not _BEYOND_CP1252.isdisjoint(reading) and first not in _LOAN_OPENINGS
 
 
 def _scan(text: str, context: Evidence) -> tuple[dict[str, str], dict[str, str]]:
