@@ -45,6 +45,9 @@ def phone(browser: Any) -> Iterator[Any]:
 
 def _fits(page: Any) -> None:
     """Nothing wider than the phone's screen: no sideways scrolling."""
+    # a click only waits for the next page to begin: measured before its stylesheet had
+    # loaded, a record's tables were 549 px wide (the run of 2026-12-01, seed 2055318047)
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide"
 
