@@ -94,10 +94,19 @@ def run_batch(items: int, worker_apart: bool = False) -> dict[str, Any]:
             )
             rss_at_1000 = None
             seconds_at_1000 = None
+            thousands_told = 0
             while True:
                 time.sleep(5)
                 view = api.get(f"/v1/batches/{batch['id']}")
                 done = items - view["counts"]["queued"]
+                if done // 1000 > thousands_told:  # the rate per thousand, as it goes
+                    thousands_told = done // 1000
+                    print(
+                        f"{done} done in {time.monotonic() - started:.0f} s, "
+                        f"RSS {_rss_mb(measured.pid):.0f} MB",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 if rss_at_1000 is None and done >= min(1000, items):
                     rss_at_1000, seconds_at_1000 = _rss_mb(measured.pid), time.monotonic() - started
                 if view["counts"]["queued"] == 0:
