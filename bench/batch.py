@@ -147,23 +147,11 @@ def main() -> None:
     parser.add_argument(
         "--worker-apart",
         action="store_true",
-        help="the worker in a process of its own, for its memory (its rate is not per core)",
+        help="the worker in a process of its own, for its memory (two processes then)",
     )
     args = parser.parse_args()
-    if args.worker_apart:
-        result = run_batch(args.items, worker_apart=True)
-        print(
-            f"Machine: {_machine()}; {dt.date.today().isoformat()}; `make bench-batch "
-            f"WORKER_APART=1`, {result['items']} dang-phi receipts. RSS of the worker's own "
-            f"process: {result['rss_start']:.0f} MB before, {result['rss_at_1000']:.0f} MB "
-            f"after 1,000 items, {result['rss_end']:.0f} MB at the end "
-            f"({result['rss_end'] / result['rss_at_1000']:.2f}× the first thousand's); "
-            f"{result['items'] / result['seconds']:.2f} receipts/s on two processes. "
-            f"Outcome: {json.dumps(result['counts'])}."
-        )
-        return
     pipeline = _pipeline_ms(args.receipts)
-    result = run_batch(args.items)
+    result = run_batch(args.items, worker_apart=args.worker_apart)
     rate = result["items"] / result["seconds"]
     in_process = 1000 / pipeline
     late_rows = []
@@ -173,10 +161,14 @@ def main() -> None:
             f"| the batch, after its first thousand | {late:.2f} | {1000 / late:.0f} "
             f"| {late / in_process:.2f} |"
         ]
+    if args.worker_apart:
+        command, whose = "`make bench-batch WORKER_APART=1`", "the worker's own process"
+    else:
+        command, whose = "`make bench-batch`", "the `make run` process"
     print(
         "\n".join(
             [
-                f"Machine: {_machine()}; {dt.date.today().isoformat()}; `make bench-batch`, "
+                f"Machine: {_machine()}; {dt.date.today().isoformat()}; {command}, "
                 f"{result['items']} dang-phi receipts, one `make run` stack from empty.",
                 "",
                 "| | receipts/s | s per thousand | ratio to the in-process pipeline |",
@@ -187,7 +179,7 @@ def main() -> None:
                 f"| {rate / in_process:.2f} |",
                 *late_rows,
                 "",
-                f"Outcome: {json.dumps(result['counts'])}. RSS of the `make run` process: "
+                f"Outcome: {json.dumps(result['counts'])}. RSS of {whose}: "
                 f"{result['rss_start']:.0f} MB before, {result['rss_at_1000']:.0f} MB after "
                 f"1,000 items, {result['rss_end']:.0f} MB at the end "
                 f"({result['rss_end'] / result['rss_at_1000']:.2f}× the first thousand's).",
