@@ -80,14 +80,15 @@ bench-vietnamese: $(STAMP) bench-deps
 # Mutation testing of the spine's failure logic (pyproject's [tool.mutmut]); slow (hours
 # here: bench/RESULTS.md section 3), so not part of `make test`. Results stay in mutants/,
 # and a run that was stopped carries on where it stopped (`make clean` starts afresh); then
-# the survivors are listed. MUTANTS="functions.publish.* cloud.table.*" runs those mutants
-# only (mutmut's names, with wildcards; named ones run again even if checked), so that one
-# file's run fits in a working session. bench/RESULTS.md records the survivors and why each
-# is left alive.
+# the survivors are re-checked, each in a fresh pytest process (bench/mutants.py: some of
+# mutmut's "survived" were not), and those left are listed with their changes.
+# MUTANTS="functions.publish.* cloud.table.*" runs those mutants only (mutmut's names, with
+# wildcards; named ones run again even if checked), so that one file's run fits in a working
+# session. bench/RESULTS.md records the survivors and why each is left alive.
 MUTANTS ?=
 mutation: $(STAMP) system-deps
 	$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
-	$(VENV)/bin/mutmut results
+	$(PY) -m bench.mutants $(MUTANTS)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
