@@ -7,7 +7,8 @@ first, and here some of its "survived" were not (bench/RESULTS.md section 3): ru
 with the mutant switched on (``MUTANT_UNDER_TEST``), a test that covers it failed. So a
 survivor is taken as a claim: this runs the tests mutmut found covering each one, in the
 mutants' copy of the project, and prints a table of the mutants that still survive, each
-with its change, and a count of those a test killed on the re-check.
+with its change, a count of those a test killed on the re-check, and the mutants no test
+reaches.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ def _mutmut(*arguments: str) -> list[str]:
     return done.stdout.splitlines()
 
 
-def survivors(patterns: list[str]) -> list[str]:
-    """The mutants mutmut marked as survived whose names match one of ``patterns``."""
+def survivors(patterns: list[str], status: str = "survived") -> list[str]:
+    """The mutants mutmut gave ``status`` ("survived", "no tests") whose names match one of
+    ``patterns``."""
     names = []
     for line in _mutmut("results"):
-        name, _, status = line.strip().rpartition(": ")
-        if status == "survived" and any(fnmatch.fnmatch(name, p) for p in patterns):
+        name, _, given = line.strip().rpartition(": ")
+        if given == status and any(fnmatch.fnmatch(name, p) for p in patterns):
             names.append(name)
     return names
 
@@ -98,7 +100,11 @@ def main() -> None:
         print(f"{number}/{len(names)} {name}: survives", file=sys.stderr, flush=True)
         escaped = change(name).replace("|", "\\|")  # a pipe would end the table's cell
         rows.append(f"| `{name}` | {escaped} |")
-    print(f"{len(names)} survived mutmut; {killed} of them killed when re-run alone.\n")
+    uncovered = survivors(args.patterns, "no tests")
+    print(
+        f"{len(names)} survived mutmut; {killed} of them killed when re-run alone. "
+        f"{len(uncovered)} no test reaches: {', '.join(uncovered) or 'none'}.\n"
+    )
     print("\n".join(rows))
 
 
