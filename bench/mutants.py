@@ -18,6 +18,7 @@ import fnmatch
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,10 +101,13 @@ def main() -> None:
         print(f"{number}/{len(names)} {name}: survives", file=sys.stderr, flush=True)
         escaped = change(name).replace("|", "\\|")  # a pipe would end the table's cell
         rows.append(f"| `{name}` | {escaped} |")
-    uncovered = survivors(args.patterns, "no tests")
+    uncovered = Counter(
+        name.rsplit("__mutmut_", 1)[0] for name in survivors(args.patterns, "no tests")
+    )
+    by_function = ", ".join(f"{function} ({count})" for function, count in uncovered.items())
     print(
         f"{len(names)} survived mutmut; {killed} of them killed when re-run alone. "
-        f"{len(uncovered)} no test reaches: {', '.join(uncovered) or 'none'}.\n"
+        f"{uncovered.total()} no test reaches, by function: {by_function or 'none'}.\n"
     )
     print("\n".join(rows))
 
