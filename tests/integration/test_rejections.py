@@ -68,6 +68,8 @@ def test_a_rejection_ends_the_case_and_keeps_the_draft(client: Client, stack: St
     services, _ = stack.wired()
     stored = services.cases.get_case(case["id"])
     assert stored is not None and stored.automatic_step() == "remove_drafts"
+    assert stored.rejection is not None  # the step refused is kept with the case
+    assert stored.rejection.step == view["steps"][0]["index"]
     retention = dt.timedelta(days=services.settings.draft_retention_days)
     rejected_at = dt.datetime.fromisoformat(view["rejection"]["at"])
     assert stored.due_at is not None
@@ -102,6 +104,15 @@ def test_only_the_officer_whose_turn_it_is_rejects(
     assert client.http.post(path, headers=forged, body=body).status_code == 401
     unchanged = client.http.get(f"/v1/cases/{case['id']}", headers=stack.auth("cong-dich-vu"))
     assert unchanged.json_body["version"] == case["version"]
+
+
+def test_a_reason_of_the_longest_length_is_taken_whole(client: Client, stack: Stack) -> None:
+    case = submitted_case(client, stack, PROCEDURE, ORG)
+    longest = "Thiếu xác nhận. " * 62 + "Thiếu ch"  # 1,000 characters, MAX_REASON
+    assert len(longest) == 1000
+    rejected = _reject(client, stack, case["id"], {"reason": longest})
+    assert rejected.status_code == 201, rejected.json_body
+    assert rejected.json_body["rejection"]["reason"] == longest.strip()
 
 
 @pytest.mark.parametrize(
