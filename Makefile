@@ -68,7 +68,7 @@ bench-pipeline: $(STAMP)
 	$(PY) -m bench.pipeline
 
 # a batch of 10,000 receipts on `make run`'s stack next to the in-process pipeline (issue 12;
-# about three hours on two cores: ITEMS=2000 for a shorter run)
+# about 70 minutes on two cores: ITEMS=2000 for a shorter run)
 # WORKER_APART=1: the worker in a process of its own, for its memory alone
 ITEMS ?= 10000
 bench-batch: $(STAMP)
