@@ -131,6 +131,17 @@ def test_an_officer_finds_the_case_sees_its_warning_and_signs_it(
     assert stack.wired()[0].cases.get_case(case["id"]).status == "archived"
 
 
+def test_an_archivist_of_the_signing_ward_reads_the_case_but_is_never_offered_its_turn(
+    client: Client, stack: Stack
+) -> None:
+    case = submitted_case(client, stack, "chuyen-sinh-hoat-chinh-thuc")  # the ward signs next
+    officer = _page(client, f"/app/cases/{case['id']}", signed_in(client, "canbo-badinh"))
+    assert "Đến lượt bạn" in officer.body.decode()
+    archivist = _page(client, f"/app/cases/{case['id']}", signed_in(client, "luu-tru"))
+    assert archivist.status_code == 200 and case["number"] in archivist.body.decode()
+    assert "Đến lượt bạn" not in archivist.body.decode()  # only an officer signs
+
+
 def test_an_officer_rejects_with_a_reason_and_another_organisation_sees_nothing(
     client: Client, stack: Stack
 ) -> None:
