@@ -86,9 +86,10 @@ bench-vietnamese: $(STAMP) bench-deps
 # wildcards; named ones run again even if checked), so that one file's run fits in a working
 # session. bench/RESULTS.md records the survivors and why each is left alive.
 MUTANTS ?=
+QUOTED_MUTANTS := $(foreach name,$(MUTANTS),'$(name)')  # wildcards for mutmut, not the shell
 mutation: $(STAMP) system-deps
-	$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
-	$(PY) -m bench.mutants $(MUTANTS)
+	$(VENV)/bin/mutmut run --max-children 2 $(QUOTED_MUTANTS)
+	$(PY) -m bench.mutants $(QUOTED_MUTANTS)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

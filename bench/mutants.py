@@ -7,8 +7,8 @@ first, and here some of its "survived" were not (bench/RESULTS.md section 3): ru
 with the mutant switched on (``MUTANT_UNDER_TEST``), a test that covers it failed. So a
 survivor is taken as a claim: this runs the tests mutmut found covering each one, in the
 mutants' copy of the project, and prints a table of the mutants that still survive, each
-with its change, a count of those a test killed on the re-check, and the mutants no test
-reaches.
+with its change (and of those whose tests could not run), a count of those a test killed on
+the re-check, and the mutants no test reaches.
 """
 
 from __future__ import annotations
@@ -52,23 +52,16 @@ def change(name: str) -> str:
     return f"`{' '.join(removed)}` → `{' '.join(added)}`"
 
 
-def killed_alone(name: str) -> bool:
-    """Whether a test that covers ``name`` fails with it switched on, in a fresh process."""
+def recheck(name: str) -> str:
+    """What the tests that cover ``name`` make of it, with it switched on, in a fresh
+    process: "killed" (a test failed), "survives" (all passed), or "error (exit N)" (pytest
+    could not run them: neither a kill nor a survival)."""
     tests = _mutmut("tests-for-mutant", name)
     if not tests:
-        return False
+        return "survives"
     environment = {**os.environ, "MUTANT_UNDER_TEST": name}
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-x",
-        "-q",
-        "-p",
-        "no:randomly",
-        "-p",
-        "no:cacheprovider",
-    ]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
+    command += ["-p", "no:cacheprovider"]
     done = subprocess.run(
         [*command, *tests], cwd=ROOT / "mutants", env=environment, capture_output=True
     )
@@ -77,7 +70,7 @@ def killed_alone(name: str) -> bool:
         done = subprocess.run(
             [*command, *files], cwd=ROOT / "mutants", env=environment, capture_output=True
         )
-    return done.returncode == 1
+    return {0: "survives", 1: "killed"}.get(done.returncode, f"error (exit {done.returncode})")
 
 
 def main() -> None:
@@ -87,26 +80,24 @@ def main() -> None:
     )
     args = parser.parse_args()
     names = survivors(args.patterns)
-    killed = 0
+    outcomes: Counter[str] = Counter()
     rows = ["| surviving mutant | change |", "| --- | --- |"]
     for number, name in enumerate(names, 1):
-        if killed_alone(name):
-            killed += 1
-            print(
-                f"{number}/{len(names)} {name}: killed when re-run alone",
-                file=sys.stderr,
-                flush=True,
-            )
-            continue
-        print(f"{number}/{len(names)} {name}: survives", file=sys.stderr, flush=True)
-        escaped = change(name).replace("|", "\\|")  # a pipe would end the table's cell
-        rows.append(f"| `{name}` | {escaped} |")
+        outcome = recheck(name)
+        outcomes[outcome] += 1
+        print(f"{number}/{len(names)} {name}: {outcome}", file=sys.stderr, flush=True)
+        if outcome == "survives":
+            escaped = change(name).replace("|", "\\|")  # a pipe would end the table's cell
+            rows.append(f"| `{name}` | {escaped} |")
+        elif outcome != "killed":
+            rows.append(f"| `{name}` | not re-checked: {outcome} |")
     uncovered = Counter(
         name.rsplit("__mutmut_", 1)[0] for name in survivors(args.patterns, "no tests")
     )
     by_function = ", ".join(f"{function} ({count})" for function, count in uncovered.items())
     print(
-        f"{len(names)} survived mutmut; {killed} of them killed when re-run alone. "
+        f"{len(names)} survived mutmut; re-run alone, {outcomes['killed']} killed and "
+        f"{len(names) - outcomes['killed'] - outcomes['survives']} could not run. "
         f"{uncovered.total()} no test reaches, by function: {by_function or 'none'}.\n"
     )
     print("\n".join(rows))
