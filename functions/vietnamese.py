@@ -686,15 +686,18 @@ _COMMON = _COMMONEST | SEEN_SYLLABLES
 
 def _common_reading(word: str, decoded: str) -> bool:
     """Whether ``decoded`` is one of the commonest words and ``word`` not Vietnamese: letters
-    that are not, or no letter at all ("®·" is TCVN3 "đã"). A syllable only prose has shown
-    often counts unless the word is written as French writes ("Loïc" reads as VNI "Lọc")."""
+    that are not, no letter at all ("®·" is TCVN3 "đã"), or capitals before a sign that the
+    reading makes their last letter ("C³" is VISCII "CỠ", "T»" "TỪ": a sign glued after a
+    capital is rare, where "m²" stays a unit). A syllable only prose has shown often counts
+    unless the word is written as French writes ("Loïc" reads as VNI "Lọc")."""
     readings = [r.lower() for r in _runs(decoded) if not r.isascii()]
     french = any(pair in word.lower() for pair in _FOREIGN_PAIRS)
     common = _COMMONEST if french else _COMMON
+    sign_read_as_capital = word[-1] in _CLOSERS and word[-2:-1].isupper() and decoded[-1:].isupper()
     return (
         bool(readings)
         and all(r in common and len(r) > 1 for r in readings)
-        and (not _runs(word) or not vietnamese_as_written(word))
+        and (not _runs(word) or sign_read_as_capital or not vietnamese_as_written(word))
     )
 
 

@@ -572,6 +572,8 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
         ("Cöa sæ", ["Cöa", "sæ"]),  # cửa sổ: two foreign-looking words read as Vietnamese
         ("dÕng", ["dÕng"]),  # VISCII dạng: a capital inside a syllable, though "dõng" parses
         ("®·", ["®·"]),  # TCVN3 đã: no letter at all, and one of the commonest words
+        ("--block-size=C³", ["block-size=C³"]),  # VISCII CỠ: a sign read as the last capital
+        ("-t KÝ_T¹", ["KÝ_T¹"]),  # VISCII KÝ_TỰ
     ],
     ids=[
         "misspelt",
@@ -582,6 +584,8 @@ def test_curly_quotes_around_ascii_are_no_tcvn3() -> None:
         "two-foreign-looking",
         "capital-inside",
         "symbols-only",
+        "sign-after-capital",
+        "sign-after-capitals",
     ],
 )
 def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: list[str]) -> None:
@@ -600,6 +604,7 @@ def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: 
         "Crème brûlée à Paris",
         "Zoë Lü",  # VISCII "Zoẻ Lủ": a reading that opens as only loan words do
         "sø på",  # TCVN3 "sứ pồ" likewise
+        "50 m², hạng B», X²",  # a sign after a capital whose reading is no common word
     ],
     ids=[
         "name-and-word",
@@ -611,6 +616,7 @@ def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: 
         "french-dish",
         "two-names",
         "danish",
+        "units-and-signs",
     ],
 )
 def test_foreign_words_a_legacy_encoding_could_make_are_not_refused(text: str) -> None:
