@@ -1,4 +1,5 @@
-"""Document numbers: 50 parallel submissions for one organisation get 50 consecutive numbers."""
+"""Document numbers and idempotency keys: parallel submissions get consecutive numbers, a
+replay draws none, and a key sent again to another organisation is refused."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from cloud.table import CaseTable
+from functions.errors import Conflict
 from functions.intake import submit_case
 from functions.services import Services
 from infra.stack_template import load_template, properties
@@ -54,4 +58,45 @@ def test_parallel_submissions_never_share_a_number(stack: Stack) -> None:
     assert all(re.fullmatch(r"\d+-GGT/ĐU", n) for n in numbers), numbers
     serials = sorted(int(n.split("-", 1)[0]) for n in numbers)
     assert serials == list(range(serials[0], serials[0] + PARALLEL))
+    stack.drain_events()
+
+
+def test_a_replayed_submission_takes_no_number(stack: Stack) -> None:
+    # a retry with the same Idempotency-Key answers the stored case before anything is made:
+    # no draft rendered, no number drawn, so the next new case has the next number
+    services, caller = stack.wired()
+    services = _on_a_fresh_table(stack, services)
+    upstream = caller("cong-dich-vu")
+    procedure = services.catalogue.get(PROCEDURE)
+    assert procedure is not None
+    body = {"procedure": PROCEDURE, "organization": "phuong-hoan-kiem", "data": procedure.example}
+    key = str(uuid.uuid4())
+
+    first = submit_case(services, upstream, body, key)
+    again = submit_case(services, upstream, body, key)
+    after = submit_case(services, upstream, body, str(uuid.uuid4()))
+
+    assert (first.created, again.created) == (True, False)
+    assert again.case.id == first.case.id
+    serial = int(first.case.number.split("-", 1)[0])
+    assert int(after.case.number.split("-", 1)[0]) == serial + 1
+    stack.drain_events()
+
+
+def test_a_key_used_again_for_another_organisation_is_a_conflict(stack: Stack) -> None:
+    # the same data sent with the same key to another organisation is another request:
+    # the request's hash holds the organisation as well as the data (and the procedure)
+    services, caller = stack.wired()
+    services = _on_a_fresh_table(stack, services)
+    upstream = caller("cong-dich-vu")
+    procedure = services.catalogue.get(PROCEDURE)
+    assert procedure is not None
+    body = {"procedure": PROCEDURE, "organization": "phuong-hoan-kiem", "data": procedure.example}
+    key = str(uuid.uuid4())
+    submit_case(services, upstream, body, key)
+
+    with pytest.raises(Conflict) as refused:
+        submit_case(services, upstream, {**body, "organization": "phuong-ba-dinh"}, key)
+
+    assert [p.field for p in refused.value.details] == ["headers.Idempotency-Key"]
     stack.drain_events()
