@@ -7,10 +7,12 @@ import dataclasses
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
 from cloud.table import CaseTable
+from functions.access import Principal
 from functions.errors import Conflict
 from functions.intake import submit_case
 from functions.services import Services
@@ -41,13 +43,18 @@ def _on_a_fresh_table(stack: Stack, services: Services) -> Services:
     return dataclasses.replace(services, cases=CaseTable(raw, name))
 
 
-def test_parallel_submissions_never_share_a_number(stack: Stack) -> None:
+def _submitter_on_a_fresh_table(stack: Stack) -> tuple[Services, Principal, dict[str, Any]]:
+    """The services on a fresh table, the portal's principal and a valid body for it."""
     services, caller = stack.wired()
     services = _on_a_fresh_table(stack, services)
-    upstream = caller("cong-dich-vu")
     procedure = services.catalogue.get(PROCEDURE)
     assert procedure is not None
     body = {"procedure": PROCEDURE, "organization": "phuong-hoan-kiem", "data": procedure.example}
+    return services, caller("cong-dich-vu"), body
+
+
+def test_parallel_submissions_never_share_a_number(stack: Stack) -> None:
+    services, upstream, body = _submitter_on_a_fresh_table(stack)
 
     def submit(_: int) -> str:
         return submit_case(services, upstream, body, str(uuid.uuid4())).case.number
@@ -64,12 +71,7 @@ def test_parallel_submissions_never_share_a_number(stack: Stack) -> None:
 def test_a_replayed_submission_takes_no_number(stack: Stack) -> None:
     # a retry with the same Idempotency-Key answers the stored case before anything is made:
     # no draft rendered, no number drawn, so the next new case has the next number
-    services, caller = stack.wired()
-    services = _on_a_fresh_table(stack, services)
-    upstream = caller("cong-dich-vu")
-    procedure = services.catalogue.get(PROCEDURE)
-    assert procedure is not None
-    body = {"procedure": PROCEDURE, "organization": "phuong-hoan-kiem", "data": procedure.example}
+    services, upstream, body = _submitter_on_a_fresh_table(stack)
     key = str(uuid.uuid4())
 
     first = submit_case(services, upstream, body, key)
@@ -86,12 +88,7 @@ def test_a_replayed_submission_takes_no_number(stack: Stack) -> None:
 def test_a_key_used_again_for_another_organisation_is_a_conflict(stack: Stack) -> None:
     # the same data sent with the same key to another organisation is another request:
     # the request's hash holds the organisation as well as the data (and the procedure)
-    services, caller = stack.wired()
-    services = _on_a_fresh_table(stack, services)
-    upstream = caller("cong-dich-vu")
-    procedure = services.catalogue.get(PROCEDURE)
-    assert procedure is not None
-    body = {"procedure": PROCEDURE, "organization": "phuong-hoan-kiem", "data": procedure.example}
+    services, upstream, body = _submitter_on_a_fresh_table(stack)
     key = str(uuid.uuid4())
     submit_case(services, upstream, body, key)
 
