@@ -86,7 +86,8 @@ bench-vietnamese: $(STAMP) bench-deps
 # wildcards; named ones run again even if checked), so that one file's run fits in a working
 # session. bench/RESULTS.md records the survivors and why each is left alive.
 MUTANTS ?=
-QUOTED_MUTANTS := $(foreach name,$(MUTANTS),'$(name)')  # wildcards for mutmut, not the shell
+# quoted, so that the wildcards reach mutmut, not the shell
+QUOTED_MUTANTS := $(foreach name,$(MUTANTS),'$(name)')
 mutation: $(STAMP) system-deps
 	$(VENV)/bin/mutmut run --max-children 2 $(QUOTED_MUTANTS)
 	$(PY) -m bench.mutants $(QUOTED_MUTANTS)

@@ -693,7 +693,9 @@ def _common_reading(word: str, decoded: str) -> bool:
     readings = [r.lower() for r in _runs(decoded) if not r.isascii()]
     french = any(pair in word.lower() for pair in _FOREIGN_PAIRS)
     common = _COMMONEST if french else _COMMON
-    sign_read_as_capital = word[-1] in _CLOSERS and word[-2:-1].isupper() and decoded[-1:].isupper()
+    sign_read_as_capital = (
+        word[-1:] in _CLOSERS and word[-2:-1].isupper() and decoded[-1:].isupper()
+    )
     return (
         bool(readings)
         and all(r in common and len(r) > 1 for r in readings)

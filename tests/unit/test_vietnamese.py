@@ -604,7 +604,7 @@ def test_short_legacy_damage_seen_in_manpages_and_maint_guide(text: str, found: 
         "Crème brûlée à Paris",
         "Zoë Lü",  # VISCII "Zoẻ Lủ": a reading that opens as only loan words do
         "sø på",  # TCVN3 "sứ pồ" likewise
-        "50 m², hạng B», X²",  # a sign after a capital whose reading is no common word
+        "50 m², a³ + c³, hạng B», X²",  # a sign after a small letter, or no common word
     ],
     ids=[
         "name-and-word",
